@@ -1,6 +1,3 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
+using BroadcastGrains.Host.Composition;
 
-app.MapGet("/", () => "Hello World!");
-
-app.Run();
+BroadcastApp.Build(args).Run();

@@ -1,0 +1,32 @@
+using BroadcastGrains.Delivery;
+using BroadcastGrains.Traces;
+
+namespace BroadcastGrains.Destinations;
+
+/// <summary>One PostHog destination of one workspace, keyed by <see cref="DestinationIdentity.Key"/>.
+/// It owns the config, the outbox of mapped events and the delivery loop with its backoff.</summary>
+public interface IDestinationGrain : IGrainWithStringKey
+{
+    /// <summary>Saves the first config; false when the destination already exists.</summary>
+    Task<bool> Create(DestinationConfig config);
+
+    /// <summary>Null when the destination does not exist.</summary>
+    [AlwaysInterleave]
+    Task<DestinationView?> GetView();
+
+    Task<DestinationSnapshot?> GetSnapshot();
+
+    /// <summary>False when the destination is gone or changed since the snapshot.</summary>
+    Task<bool> Update(DestinationUpdate update);
+
+    /// <summary>Removes the destination; pending events are discarded and counted.</summary>
+    Task<bool> Delete();
+
+    /// <summary>Maps and stores the records; returns once they are stored (committed in Postgres mode).</summary>
+    Task<EnqueueResult> Enqueue(IReadOnlyList<TraceRecord> records);
+
+    [AlwaysInterleave]
+    Task<IReadOnlyList<DeadLetter>> GetDeadLetters(int limit);
+
+    Task<int> ReplayDeadLetters();
+}

@@ -1,0 +1,450 @@
+using BroadcastGrains.Delivery;
+using BroadcastGrains.Destinations;
+using BroadcastGrains.Grains.Delivery;
+using BroadcastGrains.Grains.Outbox;
+using BroadcastGrains.PostHog;
+using BroadcastGrains.PostHog.Connection;
+using BroadcastGrains.PostHog.Delivery;
+using BroadcastGrains.PostHog.Mapping;
+using BroadcastGrains.Traces;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Placement;
+
+namespace BroadcastGrains.Grains.Destinations;
+
+/// <summary>
+/// One tenant's PostHog destination: config, outbox and delivery loop. Enqueue and the delivery timer
+/// interleave, so a slow PostHog never holds up acceptance; the send path is single-flight and removes
+/// exactly the events it sent.
+/// </summary>
+[RandomPlacement]
+public sealed partial class DestinationGrain(
+    [PersistentState("destination", BroadcastStorage.Name)] IPersistentState<DestinationState> state,
+    IOutboxStore outbox,
+    PostHogClient postHog,
+    IOptions<DeliveryOptions> deliveryOptions,
+    TimeProvider clock,
+    ILogger<DestinationGrain> logger) : Grain, IDestinationGrain
+{
+    private static readonly string LibVersion =
+        typeof(PostHogClient).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    private readonly DeliveryOptions _options = deliveryOptions.Value;
+    private readonly SemaphoreSlim _stateWrite = new(1, 1);
+    private string _key = "";
+    private string _workspaceId = "";
+    private string _destinationId = "";
+    private EventMappingOptions? _mapping;
+    private long _pending;
+    private long _maxSeq;
+    private int _consecutiveFailures;
+    private DateTimeOffset? _nextAttemptAt;
+    private bool _sending;
+    private bool _countersDirty;
+    private DateTimeOffset _countersSavedAt;
+    private IGrainTimer? _timer;
+    private DateTimeOffset? _scheduledAt;
+
+    private DestinationConfig? Config => state.State.Config;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _key = this.GetPrimaryKeyString();
+        (_workspaceId, _destinationId) = DestinationIdentity.Split(_key);
+        var summary = await outbox.SummarizeAsync(_key);
+        _pending = summary.Pending;
+        _maxSeq = summary.MaxSeq;
+        _countersSavedAt = clock.GetUtcNow();
+        RefreshMapping();
+        if (Config is not null && (_pending > 0 || state.State.Paused)) Schedule(TimeSpan.Zero);
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_countersDirty && Config is not null) await SaveStateAsync();
+    }
+
+    public async Task<bool> Create(DestinationConfig config)
+    {
+        if (Config is not null) return false;
+        var now = clock.GetUtcNow();
+        state.State = new DestinationState { Config = config, Version = 1, CreatedAt = now, UpdatedAt = now };
+        await SaveStateAsync();
+        RefreshMapping();
+        return true;
+    }
+
+    public async Task<DestinationView?> GetView()
+    {
+        var s = state.State;
+        if (s.Config is not { } config) return null;
+        var summary = await outbox.SummarizeAsync(_key);
+        var now = clock.GetUtcNow();
+        return new DestinationView
+        {
+            Id = _destinationId,
+            Name = config.Name,
+            Enabled = config.Enabled,
+            PrivacyMode = config.PrivacyMode,
+            SamplingRate = config.SamplingRate,
+            MaskedApiKey = ApiKeyRules.Mask(config.ApiKey),
+            Endpoint = config.Endpoint,
+            CreatedAt = s.CreatedAt,
+            UpdatedAt = s.UpdatedAt,
+            Delivery = new DeliveryStatus
+            {
+                State = !config.Enabled ? DeliveryStates.Disabled
+                    : s.Paused ? DeliveryStates.Paused
+                    : _consecutiveFailures > 0 ? DeliveryStates.Retrying
+                    : DeliveryStates.Healthy,
+                Pending = summary.Pending,
+                OldestPendingAgeSeconds = summary.OldestAcceptedAt is { } oldest
+                    ? Math.Round(Math.Max(0, (now - oldest).TotalSeconds), 3)
+                    : null,
+                Delivered = s.Delivered,
+                DeadLettered = summary.DeadLettered,
+                SampledOut = s.SampledOut,
+                Discarded = s.Discarded,
+                ConsecutiveFailures = _consecutiveFailures,
+                LastSuccessAt = s.LastSuccessAt,
+                LastError = s.LastError,
+                NextAttemptAt = _nextAttemptAt,
+            },
+        };
+    }
+
+    public Task<DestinationSnapshot?> GetSnapshot() =>
+        Task.FromResult(Config is { } config ? new DestinationSnapshot { Config = config, Version = state.State.Version } : null);
+
+    public async Task<bool> Update(DestinationUpdate update)
+    {
+        if (Config is null || update.ExpectedVersion != state.State.Version) return false;
+        var configChanged = update.Config.ApiKey != Config.ApiKey || update.Config.Endpoint != Config.Endpoint;
+        state.State.Config = update.Config;
+        state.State.Version++;
+        state.State.UpdatedAt = clock.GetUtcNow();
+        if (configChanged)
+        {
+            // A user who fixed their key or endpoint expects delivery to resume now, not after the backoff.
+            state.State.Paused = false;
+            state.State.LastError = null;
+            _consecutiveFailures = 0;
+            _nextAttemptAt = null;
+        }
+        await SaveStateAsync();
+        RefreshMapping();
+        if (update.Config.Enabled && _pending > 0 && (configChanged || _scheduledAt is null)) Schedule(TimeSpan.Zero);
+        return true;
+    }
+
+    public async Task<bool> Delete()
+    {
+        if (Config is null) return false;
+        var discarded = await outbox.DiscardAllAsync(_key);
+        LogDeleted(_key, discarded);
+        _pending = 0;
+        _timer?.Dispose();
+        _timer = null;
+        _scheduledAt = null;
+        await _stateWrite.WaitAsync();
+        try
+        {
+            await state.ClearStateAsync();
+            state.State = new DestinationState();
+        }
+        finally
+        {
+            _stateWrite.Release();
+        }
+        _mapping = null;
+        DeactivateOnIdle();
+        return true;
+    }
+
+    public async Task<EnqueueResult> Enqueue(IReadOnlyList<TraceRecord> records)
+    {
+        if (Config is not { Enabled: true } config || _mapping is null)
+            return new EnqueueResult { Skipped = records.Count };
+
+        var now = clock.GetUtcNow();
+        var accepted = new List<OutboxEvent>(records.Count);
+        List<DeadLetterEntry>? dead = null;
+        var sampledOut = 0;
+        foreach (var record in records)
+        {
+            if (!SessionSampler.Keep(_destinationId, record.SessionId, record.GenerationId, config.SamplingRate))
+            {
+                sampledOut++;
+                continue;
+            }
+            var mapped = PostHogEventMapper.Map(record, _mapping);
+            var seq = ++_maxSeq;
+            if (mapped.Json is null)
+            {
+                (dead ??= new()).Add(new DeadLetterEntry(
+                    new OutboxEvent(seq, record.GenerationId, now, []), DeadLetterReasons.TooLarge, null, now));
+                continue;
+            }
+            var e = new OutboxEvent(seq, record.GenerationId, now, mapped.Json);
+            if (_pending + accepted.Count >= _options.MaxBacklog)
+                (dead ??= new()).Add(new DeadLetterEntry(e, DeadLetterReasons.BacklogFull, null, now));
+            else
+                accepted.Add(e);
+        }
+
+        if (accepted.Count > 0) await outbox.AppendAsync(_key, accepted);
+        if (dead is not null) await outbox.DeadLetterAsync(_key, dead);
+        _pending += accepted.Count;
+        if (sampledOut > 0)
+        {
+            state.State.SampledOut += sampledOut;
+            _countersDirty = true;
+        }
+        if (accepted.Count > 0) ScheduleAfterEnqueue();
+        return new EnqueueResult { Queued = accepted.Count, SampledOut = sampledOut, DeadLettered = dead?.Count ?? 0 };
+    }
+
+    public Task<IReadOnlyList<DeadLetter>> GetDeadLetters(int limit) =>
+        Config is null ? Task.FromResult<IReadOnlyList<DeadLetter>>([]) : outbox.ListDeadLettersAsync(_key, limit);
+
+    public async Task<int> ReplayDeadLetters()
+    {
+        if (Config is null) return 0;
+        var requeued = await outbox.RequeueDeadLettersAsync(_key, _maxSeq, clock.GetUtcNow());
+        if (requeued == 0) return 0;
+        var summary = await outbox.SummarizeAsync(_key);
+        _pending = summary.Pending;
+        _maxSeq = summary.MaxSeq;
+        ScheduleAfterEnqueue();
+        return requeued;
+    }
+
+    private void RefreshMapping() =>
+        _mapping = Config is { } c ? new EventMappingOptions(_workspaceId, _destinationId, c.PrivacyMode, LibVersion) : null;
+
+    private void ScheduleAfterEnqueue()
+    {
+        // While backing off or paused the schedule belongs to the delivery loop; new events just wait their turn.
+        if (_sending || state.State.Paused || _consecutiveFailures > 0) return;
+        var due = _pending >= _options.MaxBatchEvents ? TimeSpan.Zero : _options.Linger;
+        if (_scheduledAt is { } at && at <= clock.GetUtcNow() + due) return;
+        Schedule(due);
+    }
+
+    private void Schedule(TimeSpan due)
+    {
+        _scheduledAt = clock.GetUtcNow() + due;
+        if (_timer is null)
+        {
+            _timer = this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions
+            {
+                DueTime = due,
+                Period = Timeout.InfiniteTimeSpan,
+                Interleave = true,
+                KeepAlive = true,
+            });
+        }
+        else
+        {
+            _timer.Change(due, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void Idle()
+    {
+        _scheduledAt = null;
+        _nextAttemptAt = null;
+        // Without a timer nothing keeps the activation alive, so an idle destination costs no memory.
+        _timer?.Dispose();
+        _timer = null;
+    }
+
+    private async Task OnTimerAsync(CancellationToken cancellationToken)
+    {
+        if (_sending) return;
+        _sending = true;
+        _scheduledAt = null;
+        try
+        {
+            await DeliverAsync();
+        }
+        catch (Exception ex)
+        {
+            LogLoopFailed(ex, _key);
+            _consecutiveFailures++;
+            ScheduleRetry(null, ex.Message);
+        }
+        finally
+        {
+            _sending = false;
+        }
+        if (_countersDirty && clock.GetUtcNow() - _countersSavedAt >= _options.CounterFlushInterval)
+            await SaveStateAsync();
+    }
+
+    private async Task DeliverAsync()
+    {
+        if (Config is not { } config) return;
+        if (!config.Enabled)
+        {
+            Idle();
+            return;
+        }
+        if (state.State.Paused)
+        {
+            var test = await postHog.TestConnectionAsync(config.ApiKey, config.Endpoint, CancellationToken.None);
+            if (!test.Ok)
+            {
+                state.State.LastError = test.Detail;
+                _nextAttemptAt = clock.GetUtcNow() + _options.PauseRecheck;
+                Schedule(_options.PauseRecheck);
+                return;
+            }
+            state.State.Paused = false;
+            _countersDirty = true;
+            LogResumed(_key);
+        }
+
+        while (_pending > 0 && ReferenceEquals(Config, config))
+        {
+            var batch = await outbox.PeekAsync(_key, _options.MaxBatchEvents, _options.MaxBatchBytes - BatchPayload.EnvelopeAllowance);
+            if (batch.Count == 0)
+            {
+                _pending = 0;
+                break;
+            }
+            batch = await ExpireOldAsync(batch);
+            if (batch.Count == 0) continue;
+
+            // A partial batch of fresh events waits out the linger: many tiny requests cost PostHog and us more.
+            var age = clock.GetUtcNow() - batch[0].AcceptedAt;
+            if (batch.Count < _options.MaxBatchEvents && age < _options.Linger)
+            {
+                Schedule(_options.Linger - age);
+                return;
+            }
+
+            var stop = await SendSplittingAsync(config, batch);
+            if (stop) return;
+        }
+        if (_pending <= 0) Idle();
+        else Schedule(TimeSpan.Zero); // the config changed under the loop: start again with the new one
+    }
+
+    private async Task<IReadOnlyList<OutboxEvent>> ExpireOldAsync(IReadOnlyList<OutboxEvent> batch)
+    {
+        var cutoff = clock.GetUtcNow() - _options.MaxEventAge;
+        if (batch.All(e => e.AcceptedAt >= cutoff)) return batch;
+        var now = clock.GetUtcNow();
+        var expired = batch.Where(e => e.AcceptedAt < cutoff)
+            .Select(e => new DeadLetterEntry(e, DeadLetterReasons.Expired, null, now)).ToList();
+        await outbox.DeadLetterAsync(_key, expired);
+        _pending -= expired.Count;
+        return batch.Where(e => e.AcceptedAt >= cutoff).ToList();
+    }
+
+    /// <summary>Sends a batch, halving it on 400/413 to isolate bad events. Returns true when the loop must stop.</summary>
+    private async Task<bool> SendSplittingAsync(DestinationConfig config, IReadOnlyList<OutboxEvent> batch)
+    {
+        // Segments are processed front to back so that delivery order survives the splitting.
+        var work = new Stack<ArraySegment<OutboxEvent>>();
+        work.Push(new ArraySegment<OutboxEvent>(batch as OutboxEvent[] ?? batch.ToArray()));
+        while (work.TryPop(out var segment))
+        {
+            var payload = BatchPayload.BuildGzip(config.ApiKey, clock.GetUtcNow(), segment.Select(e => (ReadOnlyMemory<byte>)e.Payload).ToList());
+            var outcome = await postHog.SendBatchAsync(config.Endpoint, payload, _options.SendTimeout, CancellationToken.None);
+            if (!ReferenceEquals(Config, config)) return false; // changed or deleted while in flight; nothing to book
+            var now = clock.GetUtcNow();
+            switch (SendClassifier.Classify(outcome))
+            {
+                case SendVerdict.Delivered:
+                    await outbox.RemoveAsync(_key, segment.Select(e => e.Seq).ToList());
+                    _pending -= segment.Count;
+                    state.State.Delivered += segment.Count;
+                    state.State.LastSuccessAt = now;
+                    state.State.LastError = null;
+                    _consecutiveFailures = 0;
+                    _nextAttemptAt = null;
+                    _countersDirty = true;
+                    break;
+                case SendVerdict.SplitTooLarge or SendVerdict.SplitRejected when segment.Count > 1:
+                    var half = segment.Count / 2;
+                    work.Push(segment[half..]);
+                    work.Push(segment[..half]);
+                    break;
+                case SendVerdict.SplitTooLarge or SendVerdict.SplitRejected:
+                    var reason = outcome.Status == 413 ? DeadLetterReasons.TooLarge : DeadLetterReasons.Rejected;
+                    var e = segment[0];
+                    await outbox.DeadLetterAsync(_key, [new DeadLetterEntry(e with { Attempts = e.Attempts + 1 }, reason, outcome.Status, now)]);
+                    _pending--;
+                    LogDeadLettered(_key, e.GenerationId, reason, outcome.Status);
+                    break;
+                case SendVerdict.Pause:
+                    state.State.Paused = true;
+                    state.State.LastError = $"PostHog answered HTTP {outcome.Status}: the project API key was rejected";
+                    _countersDirty = true;
+                    _nextAttemptAt = now + _options.PauseRecheck;
+                    LogPaused(_key, outcome.Status);
+                    await SaveStateAsync();
+                    Schedule(_options.PauseRecheck);
+                    return true;
+                default:
+                    await outbox.MarkAttemptAsync(_key, segment.Select(e => e.Seq).ToList());
+                    _consecutiveFailures++;
+                    ScheduleRetry(outcome.RetryAfter, outcome.Error ?? $"PostHog answered HTTP {outcome.Status}");
+                    return true;
+            }
+        }
+        return false;
+    }
+
+    private void ScheduleRetry(TimeSpan? retryAfter, string error)
+    {
+        var delay = Backoff.Next(_consecutiveFailures, _options.BackoffBase, _options.BackoffCap, retryAfter, Random.Shared.NextDouble());
+        state.State.LastError = error;
+        _countersDirty = true;
+        _nextAttemptAt = clock.GetUtcNow() + delay;
+        LogRetrying(_key, error, delay);
+        Schedule(delay);
+    }
+
+    /// <summary>Enqueue and the interleaved timer may both want to save: one write at a time keeps the ETag valid.</summary>
+    private async Task SaveStateAsync()
+    {
+        await _stateWrite.WaitAsync();
+        try
+        {
+            _countersDirty = false;
+            _countersSavedAt = clock.GetUtcNow();
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            _countersDirty = true;
+            throw;
+        }
+        finally
+        {
+            _stateWrite.Release();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Destination {Destination} deleted; {Discarded} pending events discarded")]
+    private partial void LogDeleted(string destination, long discarded);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Destination {Destination}: send failed ({Error}); retrying in {Delay}")]
+    private partial void LogRetrying(string destination, string error, TimeSpan delay);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Destination {Destination} paused: PostHog answered {Status} for its key")]
+    private partial void LogPaused(string destination, int? status);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Destination {Destination} resumed: its key passes Test Connection again")]
+    private partial void LogResumed(string destination);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Destination {Destination}: event {GenerationId} dead-lettered ({Reason}, HTTP {Status})")]
+    private partial void LogDeadLettered(string destination, string generationId, string reason, int? status);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Destination {Destination}: delivery loop failed")]
+    private partial void LogLoopFailed(Exception ex, string destination);
+}

@@ -1,0 +1,33 @@
+using BroadcastGrains.Delivery;
+
+namespace BroadcastGrains.Grains.Outbox;
+
+/// <summary>
+/// Where accepted events and dead letters live, per destination key. Appends return only once the events
+/// are as durable as the mode promises: that is what a 202 stands on.
+/// </summary>
+public interface IOutboxStore
+{
+    Task<OutboxSummary> SummarizeAsync(string destinationKey);
+
+    Task AppendAsync(string destinationKey, IReadOnlyList<OutboxEvent> events);
+
+    /// <summary>The oldest pending events in order, at most <paramref name="maxCount"/> and about <paramref name="maxBytes"/>.</summary>
+    Task<IReadOnlyList<OutboxEvent>> PeekAsync(string destinationKey, int maxCount, long maxBytes);
+
+    Task RemoveAsync(string destinationKey, IReadOnlyList<long> seqs);
+
+    /// <summary>Records how many attempts the events have had, so a dead letter can say so after a restart.</summary>
+    Task MarkAttemptAsync(string destinationKey, IReadOnlyList<long> seqs);
+
+    /// <summary>Moves events (pending or not yet stored) to the dead letters in one step.</summary>
+    Task DeadLetterAsync(string destinationKey, IReadOnlyList<DeadLetterEntry> entries);
+
+    Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(string destinationKey, int limit);
+
+    /// <summary>Takes every dead letter back into the pending events with new sequence numbers after <paramref name="afterSeq"/>.</summary>
+    Task<int> RequeueDeadLettersAsync(string destinationKey, long afterSeq, DateTimeOffset acceptedAt);
+
+    /// <summary>Drops everything the destination has; returns how many pending events were discarded.</summary>
+    Task<long> DiscardAllAsync(string destinationKey);
+}

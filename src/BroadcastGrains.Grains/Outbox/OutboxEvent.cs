@@ -1,0 +1,4 @@
+namespace BroadcastGrains.Grains.Outbox;
+
+/// <summary>One mapped PostHog event waiting for delivery. <see cref="Seq"/> orders a destination's events.</summary>
+public sealed record OutboxEvent(long Seq, string GenerationId, DateTimeOffset AcceptedAt, byte[] Payload, int Attempts = 0);

@@ -1,0 +1,85 @@
+using BroadcastGrains.Grains;
+using BroadcastGrains.Grains.Delivery;
+using BroadcastGrains.Grains.Outbox;
+using BroadcastGrains.Host.Auth;
+using BroadcastGrains.Host.Destinations;
+using BroadcastGrains.Host.Health;
+using BroadcastGrains.Host.Http;
+using BroadcastGrains.Host.Ingestion;
+using BroadcastGrains.Host.Workspaces;
+using BroadcastGrains.PostHog;
+using BroadcastGrains.PostHog.Network;
+using Microsoft.Extensions.Options;
+
+namespace BroadcastGrains.Host.Composition;
+
+/// <summary>Composes the front-end silo: configuration, the co-hosted Orleans silo and the HTTP API.</summary>
+public static class BroadcastApp
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        var config = builder.Configuration;
+        var env = builder.Environment;
+
+        var options = config.GetSection(BroadcastOptions.Section).Get<BroadcastOptions>() ?? new BroadcastOptions();
+        var auth = config.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
+        if (env.IsDevelopment())
+        {
+            if (auth.AdminTokens.Length == 0) auth.AdminTokens = ["dev-admin-token"];
+            if (auth.IngestTokens.Length == 0) auth.IngestTokens = ["dev-ingest-token"];
+        }
+        StartupValidation.Validate(config, env, options, auth);
+
+        var network = new NetworkOptions
+        {
+            AllowPrivateEndpoints = config.GetValue<bool?>("Broadcast:Network:AllowPrivateEndpoints") ?? env.IsDevelopment(),
+        };
+
+        var services = builder.Services;
+        services.AddSingleton(Options.Create(network));
+        services.Configure<DeliveryOptions>(config.GetSection("Broadcast:Delivery"));
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(_ => new PostHogClient(new HttpClient(PostHogHttpHandlerFactory.Create(network))
+        {
+            Timeout = Timeout.InfiniteTimeSpan, // each call sets its own deadline
+        }));
+
+        services.AddSingleton(new TokenRegistry(auth));
+        services.AddAuthentication(BearerTokenHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Scopes.Admin, p => p.RequireClaim(Scopes.ClaimType, Scopes.Admin))
+            .AddPolicy(Scopes.Ingest, p => p.RequireClaim(Scopes.ClaimType, Scopes.Ingest));
+
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
+            o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
+        });
+
+        SiloSetup.Configure(builder, options);
+
+        var app = builder.Build();
+        if (options.Storage == StorageMode.Memory)
+        {
+            app.Logger.LogWarning(
+                "Broadcast:Storage is Memory: destinations, broadcast switches and queued events live only in this process and do not survive a restart. Set Broadcast:Storage=Postgres for durability.");
+        }
+
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapOpenApi().AllowAnonymous();
+        app.MapHealthEndpoints();
+        app.MapBroadcastEndpoints();
+        app.MapDestinationEndpoints();
+        app.MapTraceEndpoints();
+        return app;
+    }
+}

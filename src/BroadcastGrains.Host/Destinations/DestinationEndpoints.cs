@@ -1,0 +1,135 @@
+using BroadcastGrains.Destinations;
+using BroadcastGrains.Host.Auth;
+using BroadcastGrains.Host.Http;
+using BroadcastGrains.PostHog;
+using BroadcastGrains.PostHog.Network;
+using BroadcastGrains.Traces;
+using BroadcastGrains.Workspaces;
+using Microsoft.Extensions.Options;
+
+namespace BroadcastGrains.Host.Destinations;
+
+public static class DestinationEndpoints
+{
+    private const int MaxDeadLetterLimit = 1000;
+
+    public static void MapDestinationEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/workspaces/{ws}/destinations")
+            .RequireAuthorization(Scopes.Admin)
+            .AddEndpointFilter(WorkspaceIdFilter.Instance)
+            .WithTags("Destinations");
+
+        group.MapPost("/", Create);
+        group.MapGet("/", List);
+        group.MapPost("/test", Test);
+        group.MapGet("/{id}", Get);
+        group.MapPatch("/{id}", Patch);
+        group.MapDelete("/{id}", Delete);
+        group.MapGet("/{id}/dead-letters", DeadLetters);
+        group.MapPost("/{id}/dead-letters/replay", Replay);
+    }
+
+    private static async Task<IResult> Create(
+        string ws, HttpRequest request, IGrainFactory grains, PostHogClient postHog, IOptions<NetworkOptions> network)
+    {
+        var (body, error) = await JsonBody.ReadAsync(request, ApiJsonContext.Default.DestinationRequest);
+        if (error is not null) return error;
+        var errors = DestinationRequestValidator.ValidateCreate(body!, network.Value.AllowPrivateEndpoints, out var config);
+        if (errors.Count > 0) return Problems.Validation(errors);
+
+        var workspace = grains.GetGrain<IWorkspaceGrain>(ws);
+        // Checked before the test as well as after it: no reason to probe PostHog for a config that cannot be saved.
+        if ((await workspace.GetDestinationIds()).Count >= WorkspaceLimits.MaxDestinations) return TooMany();
+
+        var test = await postHog.TestConnectionAsync(config!.ApiKey, config.Endpoint, request.HttpContext.RequestAborted);
+        if (!test.Ok) return Problems.ConnectionFailed(test.Detail!);
+
+        var id = await workspace.AddDestination(config);
+        if (id is null) return TooMany();
+        var view = await grains.GetGrain<IDestinationGrain>(DestinationIdentity.Key(ws, id)).GetView();
+        return Results.Created($"/v1/workspaces/{ws}/destinations/{id}", DestinationResponse.From(view!));
+    }
+
+    private static async Task<IResult> List(string ws, IGrainFactory grains)
+    {
+        var ids = await grains.GetGrain<IWorkspaceGrain>(ws).GetDestinationIds();
+        var views = await Task.WhenAll(ids.Select(id => grains.GetGrain<IDestinationGrain>(DestinationIdentity.Key(ws, id)).GetView()));
+        return Results.Ok(new DestinationListResponse(views.OfType<DestinationView>().Select(DestinationResponse.From).ToList()));
+    }
+
+    private static async Task<IResult> Get(string ws, string id, IGrainFactory grains)
+    {
+        if (!IsDestinationId(id)) return Missing(id);
+        var view = await grains.GetGrain<IDestinationGrain>(DestinationIdentity.Key(ws, id)).GetView();
+        return view is null ? Missing(id) : Results.Ok(DestinationResponse.From(view));
+    }
+
+    private static async Task<IResult> Patch(
+        string ws, string id, HttpRequest request, IGrainFactory grains, PostHogClient postHog, IOptions<NetworkOptions> network)
+    {
+        if (!IsDestinationId(id)) return Missing(id);
+        var (body, error) = await JsonBody.ReadAsync(request, ApiJsonContext.Default.DestinationRequest);
+        if (error is not null) return error;
+
+        var destination = grains.GetGrain<IDestinationGrain>(DestinationIdentity.Key(ws, id));
+        var snapshot = await destination.GetSnapshot();
+        if (snapshot is null) return Missing(id);
+        var errors = DestinationRequestValidator.ValidatePatch(
+            body!, snapshot.Config, network.Value.AllowPrivateEndpoints, out var updated, out var connectionChanged);
+        if (errors.Count > 0) return Problems.Validation(errors);
+
+        if (connectionChanged)
+        {
+            var test = await postHog.TestConnectionAsync(updated.ApiKey, updated.Endpoint, request.HttpContext.RequestAborted);
+            if (!test.Ok) return Problems.ConnectionFailed(test.Detail!);
+        }
+        if (!await destination.Update(new DestinationUpdate { Config = updated, ExpectedVersion = snapshot.Version }))
+            return Problems.Conflict("The destination was changed or deleted meanwhile; read it again and retry.");
+        var view = await destination.GetView();
+        return view is null ? Missing(id) : Results.Ok(DestinationResponse.From(view));
+    }
+
+    private static async Task<IResult> Delete(string ws, string id, IGrainFactory grains)
+    {
+        if (!IsDestinationId(id)) return Missing(id);
+        return await grains.GetGrain<IWorkspaceGrain>(ws).RemoveDestination(id) ? Results.NoContent() : Missing(id);
+    }
+
+    private static async Task<IResult> Test(HttpRequest request, PostHogClient postHog, IOptions<NetworkOptions> network)
+    {
+        var (body, error) = await JsonBody.ReadAsync(request, ApiJsonContext.Default.DestinationRequest);
+        if (error is not null) return error;
+        var errors = DestinationRequestValidator.ValidateTest(body!, network.Value.AllowPrivateEndpoints, out var apiKey, out var endpoint);
+        if (errors.Count > 0) return Problems.Validation(errors);
+        var test = await postHog.TestConnectionAsync(apiKey, endpoint, request.HttpContext.RequestAborted);
+        return test.Ok ? Results.Ok(new ConnectionOkResponse(true)) : Problems.ConnectionFailed(test.Detail!);
+    }
+
+    private static async Task<IResult> DeadLetters(string ws, string id, IGrainFactory grains, int? limit)
+    {
+        if (!IsDestinationId(id)) return Missing(id);
+        if (limit is < 1 or > MaxDeadLetterLimit) return Problems.Validation("limit", $"must be between 1 and {MaxDeadLetterLimit}");
+        var destination = grains.GetGrain<IDestinationGrain>(DestinationIdentity.Key(ws, id));
+        if (await destination.GetSnapshot() is null) return Missing(id);
+        var letters = await destination.GetDeadLetters(limit ?? 100);
+        return Results.Ok(new DeadLetterListResponse(
+            letters.Select(d => new DeadLetterResponse(d.GenerationId, d.Reason, d.Status, d.FailedAt, d.Attempts)).ToList()));
+    }
+
+    private static async Task<IResult> Replay(string ws, string id, IGrainFactory grains)
+    {
+        if (!IsDestinationId(id)) return Missing(id);
+        var destination = grains.GetGrain<IDestinationGrain>(DestinationIdentity.Key(ws, id));
+        if (await destination.GetSnapshot() is null) return Missing(id);
+        return Results.Accepted(value: new ReplayResponse(await destination.ReplayDeadLetters()));
+    }
+
+    /// <summary>Ids we hand out look like workspace ids; anything else cannot exist and must not create a grain.</summary>
+    private static bool IsDestinationId(string id) => WorkspaceId.IsValid(id);
+
+    private static IResult Missing(string id) => Problems.NotFound($"No destination '{id}' in this workspace.");
+
+    private static IResult TooMany() =>
+        Problems.Conflict($"A workspace can have at most {WorkspaceLimits.MaxDestinations} destinations; delete one first.");
+}

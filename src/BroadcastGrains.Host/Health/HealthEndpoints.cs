@@ -1,0 +1,33 @@
+using BroadcastGrains.Host.Http;
+using BroadcastGrains.Workspaces;
+
+namespace BroadcastGrains.Host.Health;
+
+public static class HealthEndpoints
+{
+    /// <summary>A key no tenant can have (ids exclude '$'), so probing never touches real data.</summary>
+    private const string ProbeWorkspace = "$readyz";
+
+    public static void MapHealthEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/healthz", () => Results.Ok(new HealthResponse("ok"))).AllowAnonymous().WithTags("Health");
+        app.MapGet("/readyz", Ready).AllowAnonymous().WithTags("Health");
+    }
+
+    private static async Task<IResult> Ready(IGrainFactory grains, IStorageProbe storage, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(5));
+        try
+        {
+            // Activating a grain proves the silo has joined and can place work; it also reads grain storage.
+            await grains.GetGrain<IWorkspaceGrain>(ProbeWorkspace).GetBroadcast().WaitAsync(timeout.Token);
+            if (await storage.CheckAsync(timeout.Token) is { } problem) return Problems.Unavailable(problem);
+            return Results.Ok(new HealthResponse("ready"));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return Problems.Unavailable($"The silo is not ready: {ex.GetType().Name}");
+        }
+    }
+}

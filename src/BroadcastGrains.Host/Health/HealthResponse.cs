@@ -1,0 +1,3 @@
+namespace BroadcastGrains.Host.Health;
+
+public sealed record HealthResponse(string Status);

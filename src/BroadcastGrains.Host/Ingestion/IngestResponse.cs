@@ -1,0 +1,3 @@
+namespace BroadcastGrains.Host.Ingestion;
+
+public sealed record IngestResponse(int Accepted, int Queued);

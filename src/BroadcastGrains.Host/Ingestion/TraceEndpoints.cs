@@ -1,0 +1,64 @@
+using BroadcastGrains.Host.Auth;
+using BroadcastGrains.Host.Http;
+using BroadcastGrains.Traces;
+using BroadcastGrains.Workspaces;
+
+namespace BroadcastGrains.Host.Ingestion;
+
+public static class TraceEndpoints
+{
+    public static void MapTraceEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/v1/traces", Ingest)
+            .RequireAuthorization(Scopes.Ingest)
+            .WithTags("Ingestion");
+    }
+
+    /// <summary>
+    /// Parse and validate everything first (any bad record: nothing is accepted), then hand each workspace its
+    /// records in one grain call. 202 only once every destination has stored its events.
+    /// </summary>
+    private static async Task<IResult> Ingest(HttpContext context, IGrainFactory grains, TimeProvider clock)
+    {
+        using var body = await PooledBody.ReadAsync(context.Request, TraceLimits.MaxBodyBytes, context.RequestAborted);
+        if (body.TooLarge)
+            return Problems.TooLarge($"A request body may hold at most {TraceLimits.MaxBodyBytes / (1024 * 1024)} MB.");
+
+        var batch = TraceBatchParser.Parse(body.Span, clock.GetUtcNow());
+        if (batch.TooManyRecords)
+            return Problems.TooLarge($"A request may hold at most {TraceLimits.MaxRecordsPerRequest} records.");
+        if (!batch.IsValid)
+            return Problems.Validation(batch.Errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()));
+
+        var records = batch.Records;
+        int queued;
+        if (records.Count == 0) queued = 0;
+        else if (AllSameWorkspace(records))
+            queued = await grains.GetGrain<IWorkspaceGrain>(records[0].WorkspaceId).Ingest(records);
+        else
+        {
+            var byWorkspace = new Dictionary<string, List<TraceRecord>>(StringComparer.Ordinal);
+            foreach (var record in records)
+            {
+                if (!byWorkspace.TryGetValue(record.WorkspaceId, out var list))
+                    byWorkspace[record.WorkspaceId] = list = new List<TraceRecord>();
+                list.Add(record);
+            }
+            var calls = new Task<int>[byWorkspace.Count];
+            var i = 0;
+            foreach (var (workspace, list) in byWorkspace) calls[i++] = grains.GetGrain<IWorkspaceGrain>(workspace).Ingest(list);
+            queued = (await Task.WhenAll(calls)).Sum();
+        }
+        return Results.Json(new IngestResponse(records.Count, queued), ApiJsonContext.Default.IngestResponse, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    private static bool AllSameWorkspace(List<TraceRecord> records)
+    {
+        var first = records[0].WorkspaceId;
+        foreach (var r in records)
+        {
+            if (!string.Equals(r.WorkspaceId, first, StringComparison.Ordinal)) return false;
+        }
+        return true;
+    }
+}
