@@ -1,0 +1,85 @@
+using System.Net;
+using System.Net.Sockets;
+using BroadcastGrains.Host.Composition;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace BroadcastGrains.IntegrationTests.Support;
+
+/// <summary>
+/// The real host (HTTP API + co-hosted silo) on 127.0.0.1 with free ports, configured like production except
+/// for the tokens, private endpoints (the fake PostHog is on loopback) and shortened delivery clocks.
+/// </summary>
+public sealed class TestHost : IAsyncDisposable
+{
+    public const string AdminToken = "test-admin-token";
+    public const string IngestToken = "test-ingest-token";
+
+    private readonly WebApplication _app;
+
+    private TestHost(WebApplication app, Uri baseAddress)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+    }
+
+    public Uri BaseAddress { get; }
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<TestHost> StartAsync(IDictionary<string, string?>? overrides = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Broadcast:Auth:AdminTokens:0"] = AdminToken,
+            ["Broadcast:Auth:IngestTokens:0"] = IngestToken,
+            ["Broadcast:Network:AllowPrivateEndpoints"] = "true",
+            ["Broadcast:Delivery:Linger"] = "00:00:00.050",
+            ["Broadcast:Delivery:BackoffBase"] = "00:00:00.050",
+            ["Broadcast:Delivery:BackoffCap"] = "00:00:00.500",
+            ["Broadcast:Delivery:PauseRecheck"] = "00:00:00.300",
+            ["Orleans:SiloPort"] = FreePort().ToString(),
+            ["Orleans:GatewayPort"] = FreePort().ToString(),
+        };
+        foreach (var (k, v) in overrides ?? new Dictionary<string, string?>()) settings[k] = v;
+
+        var app = BroadcastApp.Build(["--urls", "http://127.0.0.1:0", "--environment", "Testing"], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+            builder.Logging.ClearProviders();
+            builder.Logging.AddProvider(CapturedLogs.Provider);
+        });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new TestHost(app, new Uri(address));
+    }
+
+    public ApiClient Admin() => new(BaseAddress, AdminToken);
+    public ApiClient Ingest() => new(BaseAddress, IngestToken);
+    public ApiClient Anonymous() => new(BaseAddress, null);
+    public ApiClient WithToken(string token) => new(BaseAddress, token);
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await _app.StopAsync(timeout.Token);
+        }
+        finally
+        {
+            await _app.DisposeAsync();
+        }
+    }
+}
