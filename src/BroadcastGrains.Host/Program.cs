@@ -1,3 +1,21 @@
+using BroadcastGrains.Grains.Postgres;
 using BroadcastGrains.Host.Composition;
+using Npgsql;
+
+// `migrate` applies db/*.sql to ConnectionStrings:Postgres and exits (the compose file's one-shot service).
+if (args.Length > 0 && args[0] == "migrate")
+{
+    var configuration = new ConfigurationBuilder()
+        .AddJsonFile("appsettings.json", optional: true)
+        .AddEnvironmentVariables()
+        .AddCommandLine(args[1..])
+        .Build();
+    var connectionString = configuration.GetConnectionString("Postgres")
+        ?? throw new InvalidOperationException("ConnectionStrings:Postgres is required for migrate.");
+    await using var dataSource = NpgsqlDataSource.Create(connectionString);
+    foreach (var script in await SchemaMigrator.ApplyAsync(dataSource)) Console.WriteLine($"applied {script}");
+    return 0;
+}
 
 BroadcastApp.Build(args).Run();
+return 0;

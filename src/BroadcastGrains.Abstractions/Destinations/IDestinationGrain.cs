@@ -29,4 +29,8 @@ public interface IDestinationGrain : IGrainWithStringKey
     Task<IReadOnlyList<DeadLetter>> GetDeadLetters(int limit);
 
     Task<int> ReplayDeadLetters();
+
+    /// <summary>Makes sure a destination with stored events is activated and its delivery loop is running.</summary>
+    [AlwaysInterleave]
+    Task Wake();
 }

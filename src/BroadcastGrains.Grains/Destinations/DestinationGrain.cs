@@ -220,6 +220,13 @@ public sealed partial class DestinationGrain(
         return requeued;
     }
 
+    public Task Wake()
+    {
+        // Activation already scheduled delivery for stored events; an active grain just needs a running loop.
+        if (Config is { Enabled: true } && _pending > 0 && _scheduledAt is null && !_sending) Schedule(TimeSpan.Zero);
+        return Task.CompletedTask;
+    }
+
     private void RefreshMapping() =>
         _mapping = Config is { } c ? new EventMappingOptions(_workspaceId, _destinationId, c.PrivacyMode, LibVersion) : null;
 

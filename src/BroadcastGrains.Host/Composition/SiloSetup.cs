@@ -1,28 +1,91 @@
+using System.Net;
 using BroadcastGrains.Grains;
 using BroadcastGrains.Grains.Outbox;
+using BroadcastGrains.Grains.Postgres;
 using BroadcastGrains.Host.Health;
+using Npgsql;
+using Orleans.Configuration;
 
 namespace BroadcastGrains.Host.Composition;
 
 /// <summary>The co-hosted Orleans silo: clustering, grain storage and the outbox, chosen by configuration.</summary>
 public static class SiloSetup
 {
+    private const string Invariant = "Npgsql";
+
     public static void Configure(WebApplicationBuilder builder, BroadcastOptions options)
     {
         var config = builder.Configuration;
+        var services = builder.Services;
         var siloPort = config.GetValue("Orleans:SiloPort", 11111);
         var gatewayPort = config.GetValue("Orleans:GatewayPort", 30000);
+        var connectionString = config.GetConnectionString("Postgres");
+        var usesPostgres = options.Storage == StorageMode.Postgres || options.Clustering == ClusteringMode.Postgres;
 
-        if (options.Storage == StorageMode.Postgres || options.Clustering == ClusteringMode.Postgres)
-            throw new NotSupportedException("Postgres storage and clustering are not implemented yet.");
+        NpgsqlDataSource? dataSource = null;
+        if (usesPostgres)
+        {
+            dataSource = NpgsqlDataSource.Create(connectionString!);
+            services.AddSingleton(dataSource);
+            // Registered before the silo so that the tables exist when clustering and storage start.
+            if (config.GetValue("Broadcast:MigrateOnStartup", true)) services.AddHostedService<SchemaMigrationService>();
+        }
 
-        builder.Services.AddSingleton<IOutboxStore, MemoryOutboxStore>();
-        builder.Services.AddSingleton<IStorageProbe, MemoryStorageProbe>();
+        if (options.Storage == StorageMode.Postgres)
+        {
+            services.AddSingleton(sp => new OutboxAppendBatcher(dataSource!, sp.GetRequiredService<ILogger<OutboxAppendBatcher>>()));
+            services.AddSingleton<PostgresOutboxStore>();
+            services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<PostgresOutboxStore>());
+            services.AddSingleton<IStorageProbe>(new PostgresStorageProbe(dataSource!));
+            services.Configure<RecoveryOptions>(config.GetSection("Broadcast:Recovery"));
+        }
+        else
+        {
+            services.AddSingleton<IOutboxStore, MemoryOutboxStore>();
+            services.AddSingleton<IStorageProbe, MemoryStorageProbe>();
+        }
 
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(siloPort, gatewayPort);
-            silo.AddMemoryGrainStorage(BroadcastStorage.Name);
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = config.GetValue("Orleans:ClusterId", "broadcastgrains")!;
+                o.ServiceId = config.GetValue("Orleans:ServiceId", "broadcastgrains")!;
+            });
+            silo.Configure<ClusterMembershipOptions>(config.GetSection("Orleans:Membership"));
+
+            if (options.Clustering == ClusteringMode.Postgres)
+            {
+                var advertised = config.GetValue<string>("Orleans:AdvertisedIP");
+                if (advertised is not null) silo.ConfigureEndpoints(IPAddress.Parse(advertised), siloPort, gatewayPort, listenOnAnyHostAddress: true);
+                else silo.ConfigureEndpoints(siloPort, gatewayPort, listenOnAnyHostAddress: true);
+                silo.UseAdoNetClustering(o =>
+                {
+                    o.Invariant = Invariant;
+                    o.ConnectionString = connectionString;
+                });
+            }
+            else
+            {
+                silo.UseLocalhostClustering(siloPort, gatewayPort);
+            }
+
+            if (options.Storage == StorageMode.Postgres)
+            {
+                silo.AddAdoNetGrainStorage(BroadcastStorage.Name, o =>
+                {
+                    o.Invariant = Invariant;
+                    o.ConnectionString = connectionString;
+                });
+                silo.UseSystemTextJsonGrainStorageSerializer();
+            }
+            else
+            {
+                silo.AddMemoryGrainStorage(BroadcastStorage.Name);
+            }
         });
+
+        // After the silo, so that it runs once grains can be called.
+        if (options.Storage == StorageMode.Postgres) services.AddHostedService<OutboxRecoverySweeper>();
     }
 }

@@ -1,0 +1,186 @@
+using BroadcastGrains.Delivery;
+using BroadcastGrains.Grains.Outbox;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace BroadcastGrains.Grains.Postgres;
+
+/// <summary>
+/// The durable outbox. Appends go through the silo's group commit; everything else is one statement per
+/// batch of events (never one per event), keyed by the destination that owns the rows.
+/// </summary>
+public sealed class PostgresOutboxStore(NpgsqlDataSource dataSource, OutboxAppendBatcher appends) : IOutboxStore
+{
+    public async Task<OutboxSummary> SummarizeAsync(string destinationKey)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT (SELECT count(*) FROM broadcast_outbox WHERE destination_key = $1),
+                   (SELECT coalesce(max(seq), 0) FROM broadcast_outbox WHERE destination_key = $1),
+                   (SELECT min(accepted_at) FROM broadcast_outbox WHERE destination_key = $1),
+                   (SELECT count(*) FROM broadcast_dead_letters WHERE destination_key = $1)
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = destinationKey });
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return new OutboxSummary(
+            reader.GetInt64(0),
+            reader.GetInt64(1),
+            reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2),
+            reader.GetInt64(3));
+    }
+
+    public Task AppendAsync(string destinationKey, IReadOnlyList<OutboxEvent> events) => appends.AppendAsync(destinationKey, events);
+
+    public async Task<IReadOnlyList<OutboxEvent>> PeekAsync(string destinationKey, int maxCount, long maxBytes)
+    {
+        // Sizes are summed over the head of the queue first, so payloads beyond the byte budget are never read.
+        await using var command = dataSource.CreateCommand("""
+            WITH head AS (
+                SELECT seq, sum(octet_length(payload)) OVER (ORDER BY seq) AS running, row_number() OVER (ORDER BY seq) AS n
+                FROM (SELECT seq, payload FROM broadcast_outbox WHERE destination_key = $1 ORDER BY seq LIMIT $2) first_rows
+            )
+            SELECT o.seq, o.generation_id, o.accepted_at, o.payload, o.attempts
+            FROM head h JOIN broadcast_outbox o ON o.destination_key = $1 AND o.seq = h.seq
+            WHERE h.running <= $3 OR h.n = 1
+            ORDER BY o.seq
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = destinationKey });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = maxCount });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = maxBytes });
+        var events = new List<OutboxEvent>(Math.Min(maxCount, 512));
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            events.Add(new OutboxEvent(
+                reader.GetInt64(0),
+                reader.GetString(1),
+                reader.GetFieldValue<DateTimeOffset>(2),
+                reader.GetFieldValue<byte[]>(3),
+                reader.GetInt32(4)));
+        }
+        return events;
+    }
+
+    public async Task RemoveAsync(string destinationKey, IReadOnlyList<long> seqs)
+    {
+        await using var command = dataSource.CreateCommand("DELETE FROM broadcast_outbox WHERE destination_key = $1 AND seq = ANY($2)");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = destinationKey });
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = seqs.ToArray() });
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async Task MarkAttemptAsync(string destinationKey, IReadOnlyList<long> seqs)
+    {
+        await using var command = dataSource.CreateCommand(
+            "UPDATE broadcast_outbox SET attempts = attempts + 1 WHERE destination_key = $1 AND seq = ANY($2)");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = destinationKey });
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = seqs.ToArray() });
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async Task DeadLetterAsync(string destinationKey, IReadOnlyList<DeadLetterEntry> entries)
+    {
+        if (entries.Count == 0) return;
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using var batch = new NpgsqlBatch(connection, transaction);
+
+        var insert = new NpgsqlBatchCommand("""
+            INSERT INTO broadcast_dead_letters (destination_key, generation_id, reason, http_status, failed_at, attempts, payload)
+            SELECT $1, g, r, s, f, a, p FROM unnest($2::text[], $3::text[], $4::int[], $5::timestamptz[], $6::int[], $7::bytea[]) AS t(g, r, s, f, a, p)
+            """);
+        insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = destinationKey });
+        insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = entries.Select(e => e.Event.GenerationId).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = entries.Select(e => e.Reason).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Status).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
+        insert.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = entries.Select(e => e.FailedAt).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = entries.Select(e => e.Event.Attempts).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = entries.Select(e => e.Event.Payload).ToArray() });
+        batch.BatchCommands.Add(insert);
+
+        var delete = new NpgsqlBatchCommand("DELETE FROM broadcast_outbox WHERE destination_key = $1 AND seq = ANY($2)");
+        delete.Parameters.Add(new NpgsqlParameter<string> { TypedValue = destinationKey });
+        delete.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = entries.Select(e => e.Event.Seq).ToArray() });
+        batch.BatchCommands.Add(delete);
+
+        await batch.ExecuteNonQueryAsync();
+        await transaction.CommitAsync();
+    }
+
+    public async Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(string destinationKey, int limit)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT generation_id, reason, http_status, failed_at, attempts FROM broadcast_dead_letters
+            WHERE destination_key = $1 ORDER BY failed_at DESC, id DESC LIMIT $2
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = destinationKey });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+        var list = new List<DeadLetter>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            list.Add(new DeadLetter
+            {
+                GenerationId = reader.GetString(0),
+                Reason = reader.GetString(1),
+                Status = reader.IsDBNull(2) ? null : reader.GetInt32(2),
+                FailedAt = reader.GetFieldValue<DateTimeOffset>(3),
+                Attempts = reader.GetInt32(4),
+            });
+        }
+        return list;
+    }
+
+    public async Task<int> RequeueDeadLettersAsync(string destinationKey, long afterSeq, DateTimeOffset acceptedAt)
+    {
+        // Events that could not be mapped small enough carry no payload; replaying them cannot help, so they stay.
+        await using var command = dataSource.CreateCommand("""
+            WITH moved AS (
+                DELETE FROM broadcast_dead_letters WHERE destination_key = $1 AND octet_length(payload) > 0
+                RETURNING id, generation_id, payload
+            )
+            INSERT INTO broadcast_outbox (destination_key, seq, generation_id, accepted_at, payload, attempts)
+            SELECT $1, $2 + row_number() OVER (ORDER BY id), generation_id, $3, payload, 0 FROM moved
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = destinationKey });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = afterSeq });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = acceptedAt });
+        return await command.ExecuteNonQueryAsync();
+    }
+
+    public async Task<long> DiscardAllAsync(string destinationKey)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using var batch = new NpgsqlBatch(connection, transaction)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand("DELETE FROM broadcast_outbox WHERE destination_key = $1") { Parameters = { new NpgsqlParameter<string> { TypedValue = destinationKey } } },
+                new NpgsqlBatchCommand("DELETE FROM broadcast_dead_letters WHERE destination_key = $1") { Parameters = { new NpgsqlParameter<string> { TypedValue = destinationKey } } },
+            },
+        };
+        await batch.ExecuteNonQueryAsync();
+        await transaction.CommitAsync();
+        return batch.BatchCommands[0].RecordsAffected;
+    }
+
+    /// <summary>Every destination that has events waiting, found with a loose index scan (one probe per key, not per row).</summary>
+    public async Task<IReadOnlyList<string>> DestinationsWithPendingAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            WITH RECURSIVE keys AS (
+                (SELECT destination_key FROM broadcast_outbox ORDER BY destination_key LIMIT 1)
+                UNION ALL
+                SELECT (SELECT o.destination_key FROM broadcast_outbox o
+                        WHERE o.destination_key > keys.destination_key ORDER BY o.destination_key LIMIT 1)
+                FROM keys WHERE keys.destination_key IS NOT NULL
+            )
+            SELECT destination_key FROM keys WHERE destination_key IS NOT NULL
+            """);
+        var keys = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) keys.Add(reader.GetString(0));
+        return keys;
+    }
+}

@@ -1,0 +1,44 @@
+using BroadcastGrains.Grains.Postgres;
+using BroadcastGrains.IntegrationTests.Support;
+using Npgsql;
+
+namespace BroadcastGrains.IntegrationTests.Postgres;
+
+public sealed class MigratorTests
+{
+    private const string SchemaFingerprint = """
+        SELECT md5(string_agg(x, '|' ORDER BY x)) FROM (
+            SELECT 'q:' || querykey || '=' || md5(querytext) AS x FROM orleansquery
+            UNION ALL SELECT 't:' || table_name || '.' || column_name || ':' || data_type FROM information_schema.columns WHERE table_schema = 'public'
+            UNION ALL SELECT 'i:' || indexname || ':' || indexdef FROM pg_indexes WHERE schemaname = 'public'
+            UNION ALL SELECT 'f:' || proname || ':' || md5(prosrc) FROM pg_proc WHERE pronamespace = 'public'::regnamespace
+        ) parts
+        """;
+
+    [Fact]
+    public async Task Applying_twice_changes_nothing()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        await using var dataSource = NpgsqlDataSource.Create(db.ConnectionString);
+
+        var first = await SchemaMigrator.ApplyAsync(dataSource);
+        Assert.Equal(SchemaMigrator.Scripts().Select(s => s.Name), first);
+        var before = await db.ScalarAsync<string>(SchemaFingerprint);
+        var queries = await db.ScalarAsync<long>("SELECT count(*) FROM orleansquery");
+
+        await SchemaMigrator.ApplyAsync(dataSource);
+        Assert.Equal(before, await db.ScalarAsync<string>(SchemaFingerprint));
+        Assert.Equal(queries, await db.ScalarAsync<long>("SELECT count(*) FROM orleansquery"));
+        Assert.Equal(1L, await db.ScalarAsync<long>("SELECT count(*) FROM orleansquery WHERE querykey = 'CleanupDefunctSiloEntriesKey'"));
+        Assert.Equal(1L, await db.ScalarAsync<long>("SELECT count(*) FROM information_schema.tables WHERE table_name = 'broadcast_outbox'"));
+    }
+
+    [Fact]
+    public async Task Concurrent_migrators_take_turns()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        await using var dataSource = NpgsqlDataSource.Create(db.ConnectionString);
+        var runs = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => SchemaMigrator.ApplyAsync(dataSource)));
+        Assert.All(runs, r => Assert.Equal(SchemaMigrator.Scripts().Count, r.Count));
+    }
+}

@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace BroadcastGrains.IntegrationTests.Support;
+
+/// <summary>
+/// The real host as a separate OS process, so a test can kill it the way a crash does (SIGKILL: no
+/// shutdown hooks, no flush) and start another one on the same database.
+/// </summary>
+public sealed class SiloProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private SiloProcess(Process process, Uri baseAddress, string name)
+    {
+        _process = process;
+        BaseAddress = baseAddress;
+        Name = name;
+    }
+
+    public Uri BaseAddress { get; }
+    public string Name { get; }
+    public string Output { get { lock (_output) return _output.ToString(); } }
+
+    public ApiClient Admin() => new(BaseAddress, TestHost.AdminToken);
+    public ApiClient Ingest() => new(BaseAddress, TestHost.IngestToken);
+
+    public static async Task<SiloProcess> StartAsync(string name, string connectionString, bool clustered, IDictionary<string, string>? extra = null)
+    {
+        var httpPort = TestHost.FreePort();
+        var start = new ProcessStartInfo("dotnet", [HostAssembly()])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        var env = start.Environment;
+        env["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        env["ASPNETCORE_URLS"] = $"http://127.0.0.1:{httpPort}";
+        env["ConnectionStrings__Postgres"] = connectionString;
+        env["Broadcast__Storage"] = "Postgres";
+        env["Broadcast__Clustering"] = clustered ? "Postgres" : "Localhost";
+        env["Broadcast__Auth__AdminTokens__0"] = TestHost.AdminToken;
+        env["Broadcast__Auth__IngestTokens__0"] = TestHost.IngestToken;
+        env["Broadcast__Network__AllowPrivateEndpoints"] = "true";
+        env["Broadcast__Delivery__Linger"] = "00:00:00.050";
+        env["Broadcast__Delivery__BackoffBase"] = "00:00:00.050";
+        env["Broadcast__Delivery__BackoffCap"] = "00:00:00.500";
+        env["Broadcast__Recovery__SweepInterval"] = "00:00:01";
+        env["Orleans__SiloPort"] = TestHost.FreePort().ToString();
+        env["Orleans__GatewayPort"] = TestHost.FreePort().ToString();
+        env["Orleans__AdvertisedIP"] = "127.0.0.1";
+        // Short membership clocks: a killed silo is declared dead in seconds instead of about a minute.
+        env["Orleans__Membership__ProbeTimeout"] = "00:00:01";
+        env["Orleans__Membership__NumMissedProbesLimit"] = "2";
+        env["Orleans__Membership__NumVotesForDeathDeclaration"] = "1";
+        env["Orleans__Membership__TableRefreshTimeout"] = "00:00:01";
+        env["Orleans__Membership__IAmAliveTablePublishTimeout"] = "00:00:02";
+        env["Orleans__Membership__DeathVoteExpirationTimeout"] = "00:00:10";
+        env["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (k, v) in extra ?? new Dictionary<string, string>()) env[k] = v;
+
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        var silo = new SiloProcess(process, new Uri($"http://127.0.0.1:{httpPort}"), name);
+        process.OutputDataReceived += (_, e) => silo.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var anonymous = new ApiClient(silo.BaseAddress, null);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (true)
+        {
+            if (process.HasExited) throw new InvalidOperationException($"{name} exited during start-up:\n{silo.Output}");
+            try
+            {
+                if ((await anonymous.Get("/readyz")).Status == 200) return silo;
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{name} did not become ready:\n{silo.Output}");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>SIGKILL: what a crash or an OOM kill does.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (_output)
+        {
+            if (_output.Length < 200_000) _output.AppendLine(line);
+        }
+    }
+
+    /// <summary>The host's own build output, next to this test project's (same configuration).</summary>
+    private static string HostAssembly()
+    {
+        var here = new DirectoryInfo(AppContext.BaseDirectory);
+        var configuration = here.Parent!.Name; // .../bin/<Configuration>/net10.0/
+        for (var dir = here; dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "BroadcastGrains.sln")))
+            {
+                var path = Path.Combine(dir.FullName, "src", "BroadcastGrains.Host", "bin", configuration, "net10.0", "BroadcastGrains.Host.dll");
+                if (File.Exists(path)) return path;
+                throw new FileNotFoundException("Build the host first", path);
+            }
+        }
+        throw new DirectoryNotFoundException("BroadcastGrains.sln not found above " + here.FullName);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            // A polite stop first (SIGTERM), so normal teardown does not look like a crash in the database.
+            Process.Start("kill", ["-TERM", _process.Id.ToString()])?.WaitForExit();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            try
+            {
+                await _process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Kill();
+            }
+        }
+        _process.Dispose();
+    }
+}
