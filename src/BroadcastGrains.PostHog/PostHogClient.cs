@@ -6,12 +6,27 @@ using System.Text.Json;
 using BroadcastGrains.PostHog.Connection;
 using BroadcastGrains.PostHog.Delivery;
 using BroadcastGrains.PostHog.Network;
+using Polly;
+using Polly.Retry;
 
 namespace BroadcastGrains.PostHog;
 
 /// <summary>The two calls we make to PostHog. Shared by all destinations of a silo (one connection pool).</summary>
 public sealed class PostHogClient(HttpClient http)
 {
+    /// <summary>
+    /// Per request: one quick retry when a pooled keep-alive connection turns out to be dead (the server closed
+    /// it while idle). Everything else is retried by the destination's own backoff, which holds no thread.
+    /// </summary>
+    private static readonly ResiliencePipeline StaleConnectionRetry = new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            MaxRetryAttempts = 1,
+            Delay = TimeSpan.FromMilliseconds(50),
+            ShouldHandle = new PredicateBuilder().Handle<HttpRequestException>(IsStaleConnection),
+        })
+        .Build();
+
     public static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(10);
     public const string TestDistinctId = "broadcastgrains-connection-test";
     private static readonly MediaTypeHeaderValue Json = new("application/json");
@@ -45,21 +60,28 @@ public sealed class PostHogClient(HttpClient http)
 
     public async Task<SendOutcome> SendBatchAsync(string endpoint, ReadOnlyMemory<byte> gzippedJson, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using var body = new ReadOnlyMemoryContent(gzippedJson);
-        body.Headers.ContentType = Json;
-        body.Headers.ContentEncoding.Add("gzip");
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         try
         {
-            using var response = await http.PostAsync(endpoint + "/batch/", body, deadline.Token).ConfigureAwait(false);
-            return new SendOutcome((int)response.StatusCode, RetryAfter(response), null);
+            return await StaleConnectionRetry.ExecuteAsync(async token =>
+            {
+                using var body = new ReadOnlyMemoryContent(gzippedJson);
+                body.Headers.ContentType = Json;
+                body.Headers.ContentEncoding.Add("gzip");
+                using var response = await http.PostAsync(endpoint + "/batch/", body, token).ConfigureAwait(false);
+                return new SendOutcome((int)response.StatusCode, RetryAfter(response), null);
+            }, deadline.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             return new SendOutcome(null, null, Describe(ex, timeout));
         }
     }
+
+    private static bool IsStaleConnection(HttpRequestException ex) =>
+        ex.HttpRequestError is HttpRequestError.ResponseEnded
+        || ex.InnerException is IOException { InnerException: SocketException { SocketErrorCode: SocketError.ConnectionReset } };
 
     private static TimeSpan? RetryAfter(HttpResponseMessage response)
     {

@@ -23,6 +23,7 @@ public sealed partial class DestinationGrain(
     [PersistentState("destination", BroadcastStorage.Name)] IPersistentState<DestinationState> state,
     IOutboxStore outbox,
     PostHogClient postHog,
+    OutboundGate gate,
     IOptions<DeliveryOptions> deliveryOptions,
     TimeProvider clock,
     ILogger<DestinationGrain> logger) : Grain, IDestinationGrain
@@ -360,7 +361,7 @@ public sealed partial class DestinationGrain(
         while (work.TryPop(out var segment))
         {
             var payload = BatchPayload.BuildGzip(config.ApiKey, clock.GetUtcNow(), segment.Select(e => (ReadOnlyMemory<byte>)e.Payload).ToList());
-            var outcome = await postHog.SendBatchAsync(config.Endpoint, payload, _options.SendTimeout, CancellationToken.None);
+            var outcome = await gate.RunAsync(() => postHog.SendBatchAsync(config.Endpoint, payload, _options.SendTimeout, CancellationToken.None));
             if (!ReferenceEquals(Config, config)) return false; // changed or deleted while in flight; nothing to book
             var now = clock.GetUtcNow();
             switch (SendClassifier.Classify(outcome))

@@ -8,6 +8,7 @@ using BroadcastGrains.Host.Http;
 using BroadcastGrains.Host.Ingestion;
 using BroadcastGrains.Host.Workspaces;
 using BroadcastGrains.PostHog;
+using BroadcastGrains.PostHog.Delivery;
 using BroadcastGrains.PostHog.Network;
 using Microsoft.Extensions.Options;
 
@@ -41,6 +42,7 @@ public static class BroadcastApp
         services.AddSingleton(Options.Create(network));
         services.Configure<DeliveryOptions>(config.GetSection("Broadcast:Delivery"));
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new OutboundGate(sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.MaxConcurrentSends));
         services.AddSingleton(_ => new PostHogClient(new HttpClient(PostHogHttpHandlerFactory.Create(network))
         {
             Timeout = Timeout.InfiniteTimeSpan, // each call sets its own deadline
