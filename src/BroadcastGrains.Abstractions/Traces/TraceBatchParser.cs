@@ -39,6 +39,7 @@ public static class TraceBatchParser
                     if (index >= maxRecords)
                     {
                         batch.TooManyRecords = true;
+                        batch.Records.Clear();
                         return batch;
                     }
                     var prefix = "[" + index + "]";
@@ -64,6 +65,8 @@ public static class TraceBatchParser
         {
             batch.Errors.Add(new FieldError("body", $"is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine}): {ex.Message}"));
         }
+        // Records parsed before a bad one must not escape: the batch is records or errors, never both.
+        if (batch.Errors.Count > 0) batch.Records.Clear();
         if (batch.Errors.Count > TraceLimits.MaxReportedErrors)
             batch.Errors.RemoveRange(TraceLimits.MaxReportedErrors, batch.Errors.Count - TraceLimits.MaxReportedErrors);
         return batch;
