@@ -75,6 +75,7 @@ public static class TraceBatchParser
     private static void ParseRecord(ReadOnlySpan<byte> json, ref Utf8JsonReader reader, string prefix, DateTimeOffset receivedAt, TraceBatch batch)
     {
         var start = (int)reader.TokenStartIndex;
+        var errorsBefore = batch.Errors.Count;
         var r = new RecordFields();
 
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -97,13 +98,14 @@ public static class TraceBatchParser
         }
         var size = (int)(reader.BytesConsumed - start);
 
-        if (r.WorkspaceId is null) batch.Errors.Add(new FieldError(prefix + "workspace_id", "is required"));
+        if (r.WorkspaceId is null) Require(batch, errorsBefore, prefix + "workspace_id");
         else if (!WorkspaceId.IsValid(r.WorkspaceId)) batch.Errors.Add(new FieldError(prefix + "workspace_id", "must match ^[A-Za-z0-9_-]{1,64}$"));
-        if (r.GenerationId is null) batch.Errors.Add(new FieldError(prefix + "generation_id", "is required"));
+        if (r.GenerationId is null) Require(batch, errorsBefore, prefix + "generation_id");
         else if (r.GenerationId.Length is 0 or > TraceLimits.MaxGenerationIdLength)
             batch.Errors.Add(new FieldError(prefix + "generation_id", "must be 1 to 128 characters"));
-        if (!r.SawRequest) batch.Errors.Add(new FieldError(prefix + "request", "is required"));
-        else if (string.IsNullOrEmpty(r.RequestModel)) batch.Errors.Add(new FieldError(prefix + "request.model", "is required"));
+        if (!r.SawRequest) Require(batch, errorsBefore, prefix + "request");
+        else if (string.IsNullOrEmpty(r.RequestModel) && !HasError(batch, errorsBefore, prefix + "request"))
+            Require(batch, errorsBefore, prefix + "request.model");
 
         // Once any record is bad nothing is accepted, so stop building records.
         if (batch.Errors.Count > 0) return;
@@ -143,6 +145,21 @@ public static class TraceBatchParser
             ToolsJson = r.ToolsJson,
             SizeHint = size,
         });
+    }
+
+    /// <summary>"is required" only when the field has no error yet: a value of the wrong type already said so.</summary>
+    private static void Require(TraceBatch batch, int from, string field)
+    {
+        if (!HasError(batch, from, field)) batch.Errors.Add(new FieldError(field, "is required"));
+    }
+
+    private static bool HasError(TraceBatch batch, int from, string field)
+    {
+        for (var i = from; i < batch.Errors.Count; i++)
+        {
+            if (batch.Errors[i].Field == field) return true;
+        }
+        return false;
     }
 
     private static void ParseRequest(ReadOnlySpan<byte> json, ref Utf8JsonReader reader, string prefix, ref RecordFields r, TraceBatch batch)

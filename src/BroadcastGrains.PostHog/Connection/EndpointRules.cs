@@ -43,7 +43,9 @@ public static class EndpointRules
         return true;
     }
 
-    private static bool IsLocalName(string host) =>
+    private static bool IsLocalName(string host) => IsLocalLabel(host.TrimEnd('.'));
+
+    private static bool IsLocalLabel(string host) =>
         !host.Contains('.')
         || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase)
         || host.EndsWith(".local", StringComparison.OrdinalIgnoreCase)
