@@ -100,12 +100,13 @@ public sealed record ReceivedBatch(string ApiKey, IReadOnlyList<JsonObject> Even
     public bool Accepted { get; set; }
 }
 
-/// <summary>A programmed answer: a status, optionally Retry-After, optionally a hang before answering.</summary>
-public sealed record FakeAnswer(int Status, TimeSpan? RetryAfter = null, TimeSpan? Delay = null)
+/// <summary>A programmed answer: a status, optionally Retry-After, optionally a hang (for a time or until released).</summary>
+public sealed record FakeAnswer(int Status, TimeSpan? RetryAfter = null, TimeSpan? Delay = null, Task? Hold = null)
 {
     public async Task<IResult> ExecuteAsync()
     {
         if (Delay is { } delay) await Task.Delay(delay);
+        if (Hold is { } hold) await hold;
         return new Answer(this);
     }
 

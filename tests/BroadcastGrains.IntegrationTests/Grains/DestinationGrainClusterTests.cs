@@ -1,0 +1,105 @@
+using BroadcastGrains.Destinations;
+using BroadcastGrains.Grains;
+using BroadcastGrains.Grains.Delivery;
+using BroadcastGrains.Grains.Outbox;
+using BroadcastGrains.IntegrationTests.Support;
+using BroadcastGrains.PostHog;
+using BroadcastGrains.PostHog.Delivery;
+using BroadcastGrains.PostHog.Network;
+using BroadcastGrains.Traces;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Hosting;
+using Orleans.TestingHost;
+
+namespace BroadcastGrains.IntegrationTests.Grains;
+
+/// <summary>The destination grain on an Orleans TestingHost cluster, talking to the fake PostHog over real sockets.</summary>
+public sealed class DestinationGrainClusterTests : IAsyncLifetime
+{
+    private InProcessTestCluster _cluster = null!;
+    private FakePostHog _postHog = null!;
+
+    public async Task InitializeAsync()
+    {
+        _postHog = await FakePostHog.StartAsync();
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddMemoryGrainStorage(BroadcastStorage.Name);
+            silo.Services.AddSingleton<IOutboxStore, MemoryOutboxStore>();
+            silo.Services.AddSingleton(TimeProvider.System);
+            silo.Services.AddSingleton(new OutboundGate(8));
+            silo.Services.AddSingleton(new PostHogClient(new HttpClient(PostHogHttpHandlerFactory.Create(new NetworkOptions { AllowPrivateEndpoints = true }))));
+            silo.Services.Configure<DeliveryOptions>(o =>
+            {
+                o.Linger = TimeSpan.FromMilliseconds(20);
+                o.BackoffBase = TimeSpan.FromMilliseconds(20);
+                o.BackoffCap = TimeSpan.FromMilliseconds(200);
+            });
+        });
+        _cluster = builder.Build();
+        await _cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.DisposeAsync();
+        await _postHog.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Enqueue_is_not_blocked_by_a_send_in_flight_and_nothing_is_lost_or_duplicated()
+    {
+        var key = Ids.ApiKey();
+        var release = new TaskCompletionSource();
+        var first = true;
+        _postHog.BatchFault = b =>
+        {
+            if (!first) return null;
+            first = false;
+            return new FakeAnswer(200, Hold: release.Task); // the first batch hangs until released
+        };
+        var ws = Ids.Workspace();
+        var destination = _cluster.Client.GetGrain<IDestinationGrain>(DestinationIdentity.Key(ws, "dst_grain"));
+        Assert.True(await destination.Create(new DestinationConfig { Name = "t", ApiKey = key, Endpoint = _postHog.Endpoint }));
+
+        Assert.Equal(1, (await destination.Enqueue([Record(ws, "first")])).Queued);
+        await Eventually.True(() => _postHog.Batches.Count == 1, "first send in flight");
+
+        // The grain is inside an HTTP call that will not return; it must still take new events.
+        var more = Enumerable.Range(0, 700).Select(i => Record(ws, $"more-{i:D3}")).ToList();
+        var result = await destination.Enqueue(more).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(700, result.Queued);
+        Assert.Single(_postHog.Batches);
+        Assert.Equal(701, (await destination.GetView())!.Delivery.Pending);
+
+        release.SetResult();
+        await Eventually.True(() => _postHog.EventsFor(key).Count >= 701, "everything delivered");
+        var ids = _postHog.EventsFor(key).Select(e => e["properties"]!["$ai_span_id"]!.GetValue<string>()).ToList();
+        Assert.Equal(["first", .. more.Select(r => r.GenerationId)], ids);
+        Assert.All(_postHog.Batches, b => Assert.InRange(b.Events.Count, 1, 500));
+        var view = (await destination.GetView())!;
+        Assert.Equal(0, view.Delivery.Pending);
+        Assert.Equal(701, view.Delivery.Delivered);
+    }
+
+    [Fact]
+    public async Task A_disabled_destination_skips_records()
+    {
+        var ws = Ids.Workspace();
+        var destination = _cluster.Client.GetGrain<IDestinationGrain>(DestinationIdentity.Key(ws, "dst_off"));
+        await destination.Create(new DestinationConfig { Name = "t", ApiKey = Ids.ApiKey(), Endpoint = _postHog.Endpoint, Enabled = false });
+        var result = await destination.Enqueue([Record(ws, "x")]);
+        Assert.Equal(1, result.Skipped);
+        Assert.Equal(0, result.Queued);
+        Assert.Equal("disabled", (await destination.GetView())!.Delivery.State);
+    }
+
+    private static TraceRecord Record(string ws, string generation) => new()
+    {
+        WorkspaceId = ws,
+        GenerationId = generation,
+        Timestamp = DateTimeOffset.UtcNow,
+        RequestModel = "m",
+    };
+}
