@@ -53,6 +53,7 @@ public static class SiloSetup
                 o.ServiceId = config.GetValue("Orleans:ServiceId", "broadcastgrains")!;
             });
             silo.Configure<ClusterMembershipOptions>(config.GetSection("Orleans:Membership"));
+            silo.Configure<GrainCollectionOptions>(config.GetSection("Orleans:GrainCollection"));
 
             if (options.Clustering == ClusteringMode.Postgres)
             {
