@@ -2,11 +2,13 @@ using BroadcastGrains.Delivery;
 using BroadcastGrains.Destinations;
 using BroadcastGrains.Grains.Delivery;
 using BroadcastGrains.Grains.Outbox;
+using BroadcastGrains.Grains.Telemetry;
 using BroadcastGrains.PostHog;
 using BroadcastGrains.PostHog.Connection;
 using BroadcastGrains.PostHog.Delivery;
 using BroadcastGrains.PostHog.Mapping;
 using BroadcastGrains.Traces;
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Placement;
@@ -24,6 +26,7 @@ public sealed partial class DestinationGrain(
     IOutboxStore outbox,
     PostHogClient postHog,
     OutboundGate gate,
+    BacklogRegistry backlog,
     IOptions<DeliveryOptions> deliveryOptions,
     TimeProvider clock,
     ILogger<DestinationGrain> logger) : Grain, IDestinationGrain
@@ -46,6 +49,8 @@ public sealed partial class DestinationGrain(
     private DateTimeOffset _countersSavedAt;
     private IGrainTimer? _timer;
     private DateTimeOffset? _scheduledAt;
+    private DateTimeOffset? _oldestAcceptedAt;
+    private Dictionary<string, object> _logScope = new();
 
     private DestinationConfig? Config => state.State.Config;
 
@@ -53,17 +58,58 @@ public sealed partial class DestinationGrain(
     {
         _key = this.GetPrimaryKeyString();
         (_workspaceId, _destinationId) = DestinationIdentity.Split(_key);
+        _logScope = new() { ["WorkspaceId"] = _workspaceId, ["DestinationId"] = _destinationId };
         var summary = await outbox.SummarizeAsync(_key);
         _pending = summary.Pending;
         _maxSeq = summary.MaxSeq;
+        _oldestAcceptedAt = summary.OldestAcceptedAt;
         _countersSavedAt = clock.GetUtcNow();
         RefreshMapping();
         if (Config is not null && (_pending > 0 || state.State.Paused)) Schedule(TimeSpan.Zero);
+        ReportBacklog();
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_countersDirty && Config is not null) await SaveStateAsync();
+        using var scope = logger.BeginScope(_logScope);
+        try
+        {
+            // A send in flight finishes first, so that what it delivered is booked and not sent twice.
+            while (_sending && !cancellationToken.IsCancellationRequested) await Task.Delay(10, CancellationToken.None);
+            if (!outbox.IsDurable && _pending > 0 && Config is { Enabled: true }) await FlushBeforeShutdownAsync(cancellationToken);
+            if (_countersDirty && Config is not null) await SaveStateAsync();
+        }
+        finally
+        {
+            backlog.Forget(_key);
+        }
+    }
+
+    /// <summary>
+    /// Memory mode only: the events die with the process, so shutdown spends its grace period sending what it
+    /// can (no linger, no backoff) and says how many it could not.
+    /// </summary>
+    private async Task FlushBeforeShutdownAsync(CancellationToken deadline)
+    {
+        _sending = true;
+        try
+        {
+            while (_pending > 0 && !deadline.IsCancellationRequested && Config is { } config && !state.State.Paused)
+            {
+                var batch = await outbox.PeekAsync(_key, _options.MaxBatchEvents, _options.MaxBatchBytes - BatchPayload.EnvelopeAllowance);
+                if (batch.Count == 0) break;
+                if (await SendSplittingAsync(config, batch)) break;
+            }
+        }
+        catch (Exception ex)
+        {
+            LogLoopFailed(ex, _key);
+        }
+        finally
+        {
+            _sending = false;
+        }
+        if (_pending > 0) LogLostAtShutdown(_key, _pending);
     }
 
     public async Task<bool> Create(DestinationConfig config)
@@ -95,10 +141,7 @@ public sealed partial class DestinationGrain(
             UpdatedAt = s.UpdatedAt,
             Delivery = new DeliveryStatus
             {
-                State = !config.Enabled ? DeliveryStates.Disabled
-                    : s.Paused ? DeliveryStates.Paused
-                    : _consecutiveFailures > 0 ? DeliveryStates.Retrying
-                    : DeliveryStates.Healthy,
+                State = StateName(),
                 Pending = summary.Pending,
                 OldestPendingAgeSeconds = summary.OldestAcceptedAt is { } oldest
                     ? Math.Round(Math.Max(0, (now - oldest).TotalSeconds), 3)
@@ -113,6 +156,19 @@ public sealed partial class DestinationGrain(
                 NextAttemptAt = _nextAttemptAt,
             },
         };
+    }
+
+    private string StateName() =>
+        Config is not { } config ? DeliveryStates.Disabled
+        : !config.Enabled ? DeliveryStates.Disabled
+        : state.State.Paused ? DeliveryStates.Paused
+        : _consecutiveFailures > 0 ? DeliveryStates.Retrying
+        : DeliveryStates.Healthy;
+
+    private void ReportBacklog()
+    {
+        if (Config is null) backlog.Forget(_key);
+        else backlog.Report(_key, _pending, _pending > 0 ? _oldestAcceptedAt : null, StateName());
     }
 
     public Task<DestinationSnapshot?> GetSnapshot() =>
@@ -144,6 +200,8 @@ public sealed partial class DestinationGrain(
         if (Config is null) return false;
         var discarded = await outbox.DiscardAllAsync(_key);
         LogDeleted(_key, discarded);
+        BroadcastTelemetry.EventsDiscarded.Add(discarded);
+        backlog.Forget(_key);
         _pending = 0;
         _timer?.Dispose();
         _timer = null;
@@ -168,6 +226,11 @@ public sealed partial class DestinationGrain(
         if (Config is not { Enabled: true } config || _mapping is null)
             return new EnqueueResult { Skipped = records.Count };
 
+        using var scope = logger.BeginScope(_logScope);
+        using var activity = BroadcastTelemetry.Source.StartActivity("destination.enqueue");
+        activity?.SetTag("broadcast.workspace_id", _workspaceId);
+        activity?.SetTag("broadcast.destination_id", _destinationId);
+        activity?.SetTag("broadcast.records", records.Count);
         var now = clock.GetUtcNow();
         var accepted = new List<OutboxEvent>(records.Count);
         List<DeadLetterEntry>? dead = null;
@@ -179,8 +242,20 @@ public sealed partial class DestinationGrain(
                 sampledOut++;
                 continue;
             }
-            var mapped = PostHogEventMapper.Map(record, _mapping);
             var seq = ++_maxSeq;
+            MappedEvent mapped;
+            try
+            {
+                mapped = PostHogEventMapper.Map(record, _mapping);
+            }
+            catch (Exception ex) when (ex is System.Text.Json.JsonException or ArgumentException)
+            {
+                // The front end validated the record, so this is a bug of ours: keep the evidence, do not drop it.
+                LogUnmappable(ex, _key, record.GenerationId);
+                (dead ??= new()).Add(new DeadLetterEntry(
+                    new OutboxEvent(seq, record.GenerationId, now, []), DeadLetterReasons.Rejected, null, now));
+                continue;
+            }
             if (mapped.Json is null)
             {
                 (dead ??= new()).Add(new DeadLetterEntry(
@@ -195,14 +270,22 @@ public sealed partial class DestinationGrain(
         }
 
         if (accepted.Count > 0) await outbox.AppendAsync(_key, accepted);
-        if (dead is not null) await outbox.DeadLetterAsync(_key, dead);
+        if (dead is not null)
+        {
+            await outbox.DeadLetterAsync(_key, dead);
+            foreach (var d in dead) BroadcastTelemetry.EventsDeadLettered.Add(1, BroadcastTelemetry.Reason(d.Reason));
+        }
+        if (accepted.Count > 0 && _pending == 0) _oldestAcceptedAt = now;
         _pending += accepted.Count;
+        BroadcastTelemetry.EventsQueued.Add(accepted.Count);
         if (sampledOut > 0)
         {
             state.State.SampledOut += sampledOut;
             _countersDirty = true;
+            BroadcastTelemetry.EventsSampledOut.Add(sampledOut);
         }
         if (accepted.Count > 0) ScheduleAfterEnqueue();
+        ReportBacklog();
         return new EnqueueResult { Queued = accepted.Count, SampledOut = sampledOut, DeadLettered = dead?.Count ?? 0 };
     }
 
@@ -217,6 +300,8 @@ public sealed partial class DestinationGrain(
         var summary = await outbox.SummarizeAsync(_key);
         _pending = summary.Pending;
         _maxSeq = summary.MaxSeq;
+        _oldestAcceptedAt = summary.OldestAcceptedAt;
+        ReportBacklog();
         ScheduleAfterEnqueue();
         return requeued;
     }
@@ -273,6 +358,7 @@ public sealed partial class DestinationGrain(
         if (_sending) return;
         _sending = true;
         _scheduledAt = null;
+        using var scope = logger.BeginScope(_logScope);
         try
         {
             await DeliverAsync();
@@ -286,6 +372,7 @@ public sealed partial class DestinationGrain(
         finally
         {
             _sending = false;
+            ReportBacklog();
         }
         if (_countersDirty && clock.GetUtcNow() - _countersSavedAt >= _options.CounterFlushInterval)
             await SaveStateAsync();
@@ -324,6 +411,7 @@ public sealed partial class DestinationGrain(
             }
             batch = await ExpireOldAsync(batch);
             if (batch.Count == 0) continue;
+            _oldestAcceptedAt = batch[0].AcceptedAt;
 
             // A partial batch of fresh events waits out the linger: many tiny requests cost PostHog and us more.
             var age = clock.GetUtcNow() - batch[0].AcceptedAt;
@@ -349,6 +437,7 @@ public sealed partial class DestinationGrain(
             .Select(e => new DeadLetterEntry(e, DeadLetterReasons.Expired, null, now)).ToList();
         await outbox.DeadLetterAsync(_key, expired);
         _pending -= expired.Count;
+        BroadcastTelemetry.EventsDeadLettered.Add(expired.Count, BroadcastTelemetry.Reason(DeadLetterReasons.Expired));
         return batch.Where(e => e.AcceptedAt >= cutoff).ToList();
     }
 
@@ -361,12 +450,29 @@ public sealed partial class DestinationGrain(
         while (work.TryPop(out var segment))
         {
             var payload = BatchPayload.BuildGzip(config.ApiKey, clock.GetUtcNow(), segment.Select(e => (ReadOnlyMemory<byte>)e.Payload).ToList());
+            using var activity = BroadcastTelemetry.Source.StartActivity("posthog.send", ActivityKind.Client);
+            activity?.SetTag("broadcast.workspace_id", _workspaceId);
+            activity?.SetTag("broadcast.destination_id", _destinationId);
+            activity?.SetTag("broadcast.events", segment.Count);
+            var started = Stopwatch.GetTimestamp();
             var outcome = await gate.RunAsync(() => postHog.SendBatchAsync(config.Endpoint, payload, _options.SendTimeout, CancellationToken.None));
-            if (!ReferenceEquals(Config, config)) return false; // changed or deleted while in flight; nothing to book
+            var verdict = SendClassifier.Classify(outcome);
+            activity?.SetTag("http.response.status_code", outcome.Status);
+            BroadcastTelemetry.SendDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, BroadcastTelemetry.Outcome(verdict switch
+            {
+                SendVerdict.Delivered => "delivered",
+                SendVerdict.Pause => "paused",
+                SendVerdict.Retry => "retry",
+                _ => "split",
+            }));
+            if (Config is null) return true; // deleted while in flight: its events are already discarded
+            // What PostHog accepted is booked even if the config changed meanwhile; anything else restarts with the new config.
+            if (verdict != SendVerdict.Delivered && !ReferenceEquals(Config, config)) return false;
             var now = clock.GetUtcNow();
-            switch (SendClassifier.Classify(outcome))
+            switch (verdict)
             {
                 case SendVerdict.Delivered:
+                    BroadcastTelemetry.EventsDelivered.Add(segment.Count);
                     await outbox.RemoveAsync(_key, segment.Select(e => e.Seq).ToList());
                     _pending -= segment.Count;
                     state.State.Delivered += segment.Count;
@@ -386,6 +492,7 @@ public sealed partial class DestinationGrain(
                     var e = segment[0];
                     await outbox.DeadLetterAsync(_key, [new DeadLetterEntry(e with { Attempts = e.Attempts + 1 }, reason, outcome.Status, now)]);
                     _pending--;
+                    BroadcastTelemetry.EventsDeadLettered.Add(1, BroadcastTelemetry.Reason(reason));
                     LogDeadLettered(_key, e.GenerationId, reason, outcome.Status);
                     break;
                 case SendVerdict.Pause:
@@ -398,6 +505,7 @@ public sealed partial class DestinationGrain(
                     Schedule(_options.PauseRecheck);
                     return true;
                 default:
+                    BroadcastTelemetry.EventsRetried.Add(segment.Count);
                     await outbox.MarkAttemptAsync(_key, segment.Select(e => e.Seq).ToList());
                     _consecutiveFailures++;
                     ScheduleRetry(outcome.RetryAfter, outcome.Error ?? $"PostHog answered HTTP {outcome.Status}");
@@ -452,6 +560,12 @@ public sealed partial class DestinationGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Destination {Destination}: event {GenerationId} dead-lettered ({Reason}, HTTP {Status})")]
     private partial void LogDeadLettered(string destination, string generationId, string reason, int? status);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Destination {Destination}: record {GenerationId} could not be mapped; dead-lettered")]
+    private partial void LogUnmappable(Exception ex, string destination, string generationId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Destination {Destination}: {Pending} events could not be sent before shutdown and are lost (Memory storage)")]
+    private partial void LogLostAtShutdown(string destination, long pending);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Destination {Destination}: delivery loop failed")]
     private partial void LogLoopFailed(Exception ex, string destination);

@@ -8,6 +8,9 @@ namespace BroadcastGrains.Grains.Outbox;
 /// </summary>
 public interface IOutboxStore
 {
+    /// <summary>Whether stored events survive the process; if not, shutdown must try to send them first.</summary>
+    bool IsDurable { get; }
+
     Task<OutboxSummary> SummarizeAsync(string destinationKey);
 
     Task AppendAsync(string destinationKey, IReadOnlyList<OutboxEvent> events);

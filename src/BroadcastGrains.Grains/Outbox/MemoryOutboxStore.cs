@@ -11,6 +11,8 @@ public sealed class MemoryOutboxStore : IOutboxStore
 {
     private readonly ConcurrentDictionary<string, Part> _parts = new();
 
+    public bool IsDurable => false;
+
     private Part Get(string key) => _parts.GetOrAdd(key, static _ => new Part());
 
     public Task<OutboxSummary> SummarizeAsync(string destinationKey)

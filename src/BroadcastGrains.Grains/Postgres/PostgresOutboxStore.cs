@@ -11,6 +11,8 @@ namespace BroadcastGrains.Grains.Postgres;
 /// </summary>
 public sealed class PostgresOutboxStore(NpgsqlDataSource dataSource, OutboxAppendBatcher appends) : IOutboxStore
 {
+    public bool IsDurable => true;
+
     public async Task<OutboxSummary> SummarizeAsync(string destinationKey)
     {
         await using var command = dataSource.CreateCommand("""

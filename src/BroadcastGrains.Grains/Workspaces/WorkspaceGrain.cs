@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using BroadcastGrains.Destinations;
+using BroadcastGrains.Grains.Telemetry;
 using BroadcastGrains.Traces;
 using BroadcastGrains.Workspaces;
 
@@ -45,6 +46,9 @@ public sealed class WorkspaceGrain(
     {
         var ids = state.State.DestinationIds;
         if (!state.State.BroadcastEnabled || ids.Length == 0) return 0;
+        using var activity = BroadcastTelemetry.Source.StartActivity("workspace.ingest");
+        activity?.SetTag("broadcast.workspace_id", this.GetPrimaryKeyString());
+        activity?.SetTag("broadcast.records", records.Count);
         if (ids.Length == 1) return (await Destination(ids[0]).Enqueue(records)).Queued;
 
         var pending = new Task<EnqueueResult>[ids.Length];

@@ -17,10 +17,12 @@ public sealed class BearerTokenHandler(
     {
         string? header = Request.Headers.Authorization;
         if (string.IsNullOrEmpty(header)) return Task.FromResult(AuthenticateResult.NoResult());
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-            return Task.FromResult(AuthenticateResult.Fail("Authorization is not a bearer token"));
+        string token;
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) token = header["Bearer ".Length..].Trim();
+        else if (header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase) && IsDashboard && TryBasicPassword(header, out var password)) token = password;
+        else return Task.FromResult(AuthenticateResult.Fail("Authorization is not a bearer token"));
 
-        var scopes = tokens.ScopesOf(header["Bearer ".Length..].Trim());
+        var scopes = tokens.ScopesOf(token);
         if (scopes.Count == 0) return Task.FromResult(AuthenticateResult.Fail("Unknown bearer token"));
 
         var claims = scopes.Select(s => new Claim(Scopes.ClaimType, s));
@@ -28,9 +30,32 @@ public sealed class BearerTokenHandler(
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
     }
 
+    /// <summary>
+    /// Browsers cannot send a bearer header, so the dashboard also takes HTTP Basic with the admin token as the
+    /// password (any user name) and challenges with Basic to make the browser ask for it.
+    /// </summary>
+    private bool IsDashboard => Request.Path.StartsWithSegments("/dashboard");
+
+    private static bool TryBasicPassword(string header, out string password)
+    {
+        password = "";
+        try
+        {
+            var decoded = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(header["Basic ".Length..].Trim()));
+            var colon = decoded.IndexOf(':');
+            if (colon < 0) return false;
+            password = decoded[(colon + 1)..];
+            return password.Length > 0;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        Response.Headers.WWWAuthenticate = "Bearer";
+        Response.Headers.WWWAuthenticate = IsDashboard ? "Basic realm=\"BroadcastGrains dashboard\", charset=\"UTF-8\"" : "Bearer";
         return Problem(StatusCodes.Status401Unauthorized, "Unauthorized", "A valid bearer token is required.");
     }
 

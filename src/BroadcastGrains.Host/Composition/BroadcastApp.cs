@@ -1,6 +1,9 @@
 using BroadcastGrains.Grains;
 using BroadcastGrains.Grains.Delivery;
 using BroadcastGrains.Grains.Outbox;
+using BroadcastGrains.Grains.Telemetry;
+using BroadcastGrains.Host.Operations;
+using Orleans.Dashboard;
 using BroadcastGrains.Host.Auth;
 using BroadcastGrains.Host.Destinations;
 using BroadcastGrains.Host.Health;
@@ -42,6 +45,13 @@ public static class BroadcastApp
         services.AddSingleton(Options.Create(network));
         services.Configure<DeliveryOptions>(config.GetSection("Broadcast:Delivery"));
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<BacklogRegistry>();
+        var shutdown = config.GetSection("Broadcast:Shutdown").Get<ShutdownOptions>() ?? new ShutdownOptions();
+        services.AddSingleton(Options.Create(shutdown));
+        services.AddSingleton<ShutdownCoordinator>();
+        services.AddHostedService(sp => sp.GetRequiredService<ShutdownCoordinator>());
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdown.DrainDelay + shutdown.GracePeriod + TimeSpan.FromSeconds(15));
+        TelemetrySetup.Configure(builder);
         services.AddSingleton(sp => new OutboundGate(sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.MaxConcurrentSends));
         services.AddSingleton(_ => new PostHogClient(new HttpClient(PostHogHttpHandlerFactory.Create(network))
         {
@@ -63,7 +73,7 @@ public static class BroadcastApp
             o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
         });
 
-        SiloSetup.Configure(builder, options);
+        SiloSetup.Configure(builder, options, shutdown);
 
         var app = builder.Build();
         if (options.Storage == StorageMode.Memory)
@@ -78,6 +88,8 @@ public static class BroadcastApp
         app.UseAuthorization();
 
         app.MapOpenApi().AllowAnonymous();
+        app.MapPrometheusScrapingEndpoint();
+        app.MapOrleansDashboard("/dashboard").RequireAuthorization(Scopes.Admin);
         app.MapHealthEndpoints();
         app.MapBroadcastEndpoints();
         app.MapDestinationEndpoints();

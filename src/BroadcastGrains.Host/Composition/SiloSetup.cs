@@ -3,6 +3,8 @@ using BroadcastGrains.Grains;
 using BroadcastGrains.Grains.Outbox;
 using BroadcastGrains.Grains.Postgres;
 using BroadcastGrains.Host.Health;
+using BroadcastGrains.Host.Operations;
+using Orleans.Dashboard;
 using Npgsql;
 using Orleans.Configuration;
 
@@ -13,7 +15,7 @@ public static class SiloSetup
 {
     private const string Invariant = "Npgsql";
 
-    public static void Configure(WebApplicationBuilder builder, BroadcastOptions options)
+    public static void Configure(WebApplicationBuilder builder, BroadcastOptions options, ShutdownOptions shutdown)
     {
         var config = builder.Configuration;
         var services = builder.Services;
@@ -53,7 +55,14 @@ public static class SiloSetup
                 o.ServiceId = config.GetValue("Orleans:ServiceId", "broadcastgrains")!;
             });
             silo.Configure<ClusterMembershipOptions>(config.GetSection("Orleans:Membership"));
-            silo.Configure<GrainCollectionOptions>(config.GetSection("Orleans:GrainCollection"));
+            silo.Configure<GrainCollectionOptions>(o =>
+            {
+                // Deactivation at shutdown is when destinations finish their sends (and Memory mode flushes).
+                o.DeactivationTimeout = shutdown.GracePeriod;
+                config.GetSection("Orleans:GrainCollection").Bind(o);
+            });
+            silo.AddDashboard();
+            if (!string.IsNullOrWhiteSpace(config["Broadcast:Telemetry:OtlpEndpoint"])) silo.AddActivityPropagation();
 
             if (options.Clustering == ClusteringMode.Postgres)
             {

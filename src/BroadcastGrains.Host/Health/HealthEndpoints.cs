@@ -1,4 +1,5 @@
 using BroadcastGrains.Host.Http;
+using BroadcastGrains.Host.Operations;
 using BroadcastGrains.Workspaces;
 
 namespace BroadcastGrains.Host.Health;
@@ -14,8 +15,9 @@ public static class HealthEndpoints
         app.MapGet("/readyz", Ready).AllowAnonymous().WithTags("Health");
     }
 
-    private static async Task<IResult> Ready(IGrainFactory grains, IStorageProbe storage, CancellationToken cancellationToken)
+    private static async Task<IResult> Ready(IGrainFactory grains, IStorageProbe storage, ShutdownCoordinator shutdown, CancellationToken cancellationToken)
     {
+        if (shutdown.Draining) return Problems.Unavailable("The silo is shutting down.");
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(5));
         try

@@ -1,4 +1,6 @@
+using BroadcastGrains.Grains.Telemetry;
 using BroadcastGrains.Host.Auth;
+using BroadcastGrains.Host.Operations;
 using BroadcastGrains.Host.Http;
 using BroadcastGrains.Traces;
 using BroadcastGrains.Workspaces;
@@ -18,17 +20,32 @@ public static class TraceEndpoints
     /// Parse and validate everything first (any bad record: nothing is accepted), then hand each workspace its
     /// records in one grain call. 202 only once every destination has stored its events.
     /// </summary>
-    private static async Task<IResult> Ingest(HttpContext context, IGrainFactory grains, TimeProvider clock)
+    private static async Task<IResult> Ingest(HttpContext context, IGrainFactory grains, TimeProvider clock, ShutdownCoordinator shutdown)
     {
+        if (shutdown.Draining)
+        {
+            BroadcastTelemetry.TracesRejected.Add(1, BroadcastTelemetry.Reason("draining"));
+            context.Response.Headers.RetryAfter = "5";
+            return Problems.Unavailable("This silo is shutting down; send the traces to another one or retry shortly.");
+        }
         using var body = await PooledBody.ReadAsync(context.Request, TraceLimits.MaxBodyBytes, context.RequestAborted);
         if (body.TooLarge)
+        {
+            BroadcastTelemetry.TracesRejected.Add(1, BroadcastTelemetry.Reason("too_large"));
             return Problems.TooLarge($"A request body may hold at most {TraceLimits.MaxBodyBytes / (1024 * 1024)} MB.");
+        }
 
         var batch = TraceBatchParser.Parse(body.Span, clock.GetUtcNow());
         if (batch.TooManyRecords)
+        {
+            BroadcastTelemetry.TracesRejected.Add(1, BroadcastTelemetry.Reason("too_large"));
             return Problems.TooLarge($"A request may hold at most {TraceLimits.MaxRecordsPerRequest} records.");
+        }
         if (!batch.IsValid)
+        {
+            BroadcastTelemetry.TracesRejected.Add(1, BroadcastTelemetry.Reason("invalid"));
             return Problems.Validation(batch.Errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()));
+        }
 
         var records = batch.Records;
         int queued;
@@ -49,6 +66,7 @@ public static class TraceEndpoints
             foreach (var (workspace, list) in byWorkspace) calls[i++] = grains.GetGrain<IWorkspaceGrain>(workspace).Ingest(list);
             queued = (await Task.WhenAll(calls)).Sum();
         }
+        BroadcastTelemetry.TracesReceived.Add(records.Count);
         return Results.Json(new IngestResponse(records.Count, queued), ApiJsonContext.Default.IngestResponse, statusCode: StatusCodes.Status202Accepted);
     }
 

@@ -28,6 +28,7 @@ public sealed class DestinationGrainClusterTests : IAsyncLifetime
             silo.AddMemoryGrainStorage(BroadcastStorage.Name);
             silo.Services.AddSingleton<IOutboxStore, MemoryOutboxStore>();
             silo.Services.AddSingleton(TimeProvider.System);
+            silo.Services.AddSingleton<BroadcastGrains.Grains.Telemetry.BacklogRegistry>();
             silo.Services.AddSingleton(new OutboundGate(8));
             silo.Services.AddSingleton(new PostHogClient(new HttpClient(PostHogHttpHandlerFactory.Create(new NetworkOptions { AllowPrivateEndpoints = true }))));
             silo.Services.Configure<DeliveryOptions>(o =>

@@ -70,12 +70,28 @@ public sealed class TestHost : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    private Task? _stopping;
+
+    /// <summary>A graceful stop, as on SIGTERM; idempotent.</summary>
+    public Task StopAsync()
+    {
+        lock (_app)
+        {
+            return _stopping ??= Stop();
+        }
+
+        async Task Stop()
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await _app.StopAsync(timeout.Token);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         try
         {
-            await _app.StopAsync(timeout.Token);
+            await StopAsync();
         }
         finally
         {

@@ -1,0 +1,40 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace BroadcastGrains.Grains.Telemetry;
+
+/// <summary>
+/// The service's own metrics and spans. Labels are limited to small fixed sets (reason, outcome, state):
+/// per-workspace or per-destination series would grow with the tenant count and swamp any Prometheus, so
+/// tenant-level detail lives in the destination API and in span attributes instead.
+/// </summary>
+public static class BroadcastTelemetry
+{
+    public const string Name = "BroadcastGrains";
+
+    public static readonly ActivitySource Source = new(Name, typeof(BroadcastTelemetry).Assembly.GetName().Version?.ToString(3));
+    public static readonly Meter Meter = new(Name, typeof(BroadcastTelemetry).Assembly.GetName().Version?.ToString(3));
+
+    public static readonly Counter<long> TracesReceived = Meter.CreateCounter<long>(
+        "broadcast.traces.received", "{record}", "Trace records accepted by POST /v1/traces.");
+    public static readonly Counter<long> TracesRejected = Meter.CreateCounter<long>(
+        "broadcast.traces.rejected", "{request}", "Ingest requests refused (reason: invalid, too_large, draining).");
+    public static readonly Counter<long> EventsQueued = Meter.CreateCounter<long>(
+        "broadcast.events.queued", "{event}", "Events stored in a destination's outbox.");
+    public static readonly Counter<long> EventsDelivered = Meter.CreateCounter<long>(
+        "broadcast.events.delivered", "{event}", "Events PostHog accepted.");
+    public static readonly Counter<long> EventsRetried = Meter.CreateCounter<long>(
+        "broadcast.events.retried", "{event}", "Events in a send that failed transiently and will be retried.");
+    public static readonly Counter<long> EventsDeadLettered = Meter.CreateCounter<long>(
+        "broadcast.events.dead_lettered", "{event}", "Events given up on (reason: expired, too_large, rejected, backlog_full).");
+    public static readonly Counter<long> EventsSampledOut = Meter.CreateCounter<long>(
+        "broadcast.events.sampled_out", "{event}", "Records dropped by a destination's sampling rate.");
+    public static readonly Counter<long> EventsDiscarded = Meter.CreateCounter<long>(
+        "broadcast.events.discarded", "{event}", "Pending events discarded because their destination was deleted.");
+    public static readonly Histogram<double> SendDuration = Meter.CreateHistogram<double>(
+        "broadcast.send.duration", "s", "Duration of one POST /batch/ to PostHog (outcome: delivered, retry, split, paused).",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
+
+    public static KeyValuePair<string, object?> Reason(string reason) => new("reason", reason);
+    public static KeyValuePair<string, object?> Outcome(string outcome) => new("outcome", outcome);
+}

@@ -1,0 +1,34 @@
+using BroadcastGrains.Grains.Telemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace BroadcastGrains.Host.Operations;
+
+public static class TelemetrySetup
+{
+    /// <summary>
+    /// Metrics always (Prometheus text at /metrics); traces only when an OTLP endpoint is configured, because
+    /// unexported spans would still cost every request.
+    /// </summary>
+    public static void Configure(WebApplicationBuilder builder)
+    {
+        var otlpEndpoint = builder.Configuration["Broadcast:Telemetry:OtlpEndpoint"];
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("broadcastgrains", serviceVersion: typeof(BroadcastTelemetry).Assembly.GetName().Version?.ToString(3)))
+            .WithMetrics(metrics => metrics
+                .AddMeter(BroadcastTelemetry.Name)
+                .AddMeter("Microsoft.Orleans")
+                .AddAspNetCoreInstrumentation()
+                .AddPrometheusExporter());
+        if (!string.IsNullOrWhiteSpace(otlpEndpoint))
+        {
+            telemetry.WithTracing(tracing => tracing
+                .AddSource(BroadcastTelemetry.Name)
+                .AddSource("Microsoft.Orleans.Runtime")
+                .AddSource("Microsoft.Orleans.Application")
+                .AddAspNetCoreInstrumentation(o => o.Filter = context => context.Request.Path != "/metrics")
+                .AddOtlpExporter(o => o.Endpoint = new Uri(otlpEndpoint)));
+        }
+    }
+}
