@@ -90,11 +90,7 @@ public static class TraceBatchParser
             else if (reader.ValueTextEquals("time_to_first_token_ms"u8)) r.TtftMs = ReadNonNegative(ref reader, prefix, "time_to_first_token_ms", batch);
             else if (reader.ValueTextEquals("status"u8)) r.Status = ReadStatus(ref reader, prefix, "status", batch);
             else if (reader.ValueTextEquals("error"u8)) ParseError(ref reader, prefix, ref r, batch);
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
+            else SkipValue(ref reader);
         }
         var size = (int)(reader.BytesConsumed - start);
 
@@ -164,15 +160,10 @@ public static class TraceBatchParser
 
     private static void ParseRequest(ReadOnlySpan<byte> json, ref Utf8JsonReader reader, string prefix, ref RecordFields r, TraceBatch batch)
     {
-        reader.Read();
-        if (reader.TokenType == JsonTokenType.Null) return;
-        r.SawRequest = true;
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            batch.Errors.Add(new FieldError(prefix + "request", "must be an object"));
-            reader.Skip();
-            return;
-        }
+        var before = batch.Errors.Count;
+        // A request of the wrong type was seen (and reported); only an absent or null one is "required".
+        r.SawRequest = EnterObject(ref reader, prefix, "request", batch) || batch.Errors.Count > before;
+        if (batch.Errors.Count > before || !r.SawRequest) return;
         var p = prefix + "request.";
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -187,49 +178,27 @@ public static class TraceBatchParser
             else if (reader.ValueTextEquals("max_completion_tokens"u8)) r.MaxCompletionTokens = ReadCount(ref reader, p, "max_completion_tokens", batch);
             else if (reader.ValueTextEquals("stream"u8)) r.Stream = ReadBool(ref reader, p, "stream", batch);
             else if (reader.ValueTextEquals("tools"u8)) r.ToolsJson = ReadRaw(json, ref reader, p, "tools", JsonTokenType.StartArray, batch);
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
+            else SkipValue(ref reader);
         }
     }
 
     private static void ParseTrace(ReadOnlySpan<byte> json, ref Utf8JsonReader reader, string prefix, ref RecordFields r, TraceBatch batch)
     {
-        reader.Read();
-        if (reader.TokenType == JsonTokenType.Null) return;
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            batch.Errors.Add(new FieldError(prefix + "trace", "must be an object"));
-            reader.Skip();
-            return;
-        }
+        if (!EnterObject(ref reader, prefix, "trace", batch)) return;
         var start = (int)reader.TokenStartIndex;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("trace_id"u8)) r.TraceId = ReadIdentifier(ref reader);
             else if (reader.ValueTextEquals("generation_name"u8)) r.GenerationName = ReadIdentifier(ref reader);
             else if (reader.ValueTextEquals("parent_span_id"u8)) r.ParentSpanId = ReadIdentifier(ref reader);
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
+            else SkipValue(ref reader);
         }
         r.TraceJson = json[start..(int)reader.BytesConsumed].ToArray();
     }
 
     private static void ParseResponse(ReadOnlySpan<byte> json, ref Utf8JsonReader reader, string prefix, ref RecordFields r, TraceBatch batch)
     {
-        reader.Read();
-        if (reader.TokenType == JsonTokenType.Null) return;
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            batch.Errors.Add(new FieldError(prefix + "response", "must be an object"));
-            reader.Skip();
-            return;
-        }
+        if (!EnterObject(ref reader, prefix, "response", batch)) return;
         r.SawResponse = true;
         var p = prefix + "response.";
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -238,11 +207,7 @@ public static class TraceBatchParser
             else if (reader.ValueTextEquals("provider"u8)) r.ResponseProvider = ReadString(ref reader, p, "provider", batch);
             else if (reader.ValueTextEquals("choices"u8)) ParseChoices(json, ref reader, p, ref r, batch);
             else if (reader.ValueTextEquals("usage"u8)) ParseUsage(ref reader, p, ref r, batch);
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
+            else SkipValue(ref reader);
         }
     }
 
@@ -288,11 +253,7 @@ public static class TraceBatchParser
                 }
                 else if (index == 0 && reader.ValueTextEquals("finish_reason"u8))
                     r.StopReason = ReadString(ref reader, prefix, $"choices[{index}].finish_reason", batch);
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
-                }
+                else SkipValue(ref reader);
             }
             index++;
         }
@@ -305,14 +266,7 @@ public static class TraceBatchParser
 
     private static void ParseUsage(ref Utf8JsonReader reader, string prefix, ref RecordFields r, TraceBatch batch)
     {
-        reader.Read();
-        if (reader.TokenType == JsonTokenType.Null) return;
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            batch.Errors.Add(new FieldError(prefix + "usage", "must be an object"));
-            reader.Skip();
-            return;
-        }
+        if (!EnterObject(ref reader, prefix, "usage", batch)) return;
         var p = prefix + "usage.";
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -327,11 +281,7 @@ public static class TraceBatchParser
                 {
                     if (reader.ValueTextEquals("cached_tokens"u8)) r.CachedTokens = ReadCount(ref reader, d, "cached_tokens", batch);
                     else if (reader.ValueTextEquals("cache_write_tokens"u8)) r.CacheWriteTokens = ReadCount(ref reader, d, "cache_write_tokens", batch);
-                    else
-                    {
-                        reader.Read();
-                        reader.Skip();
-                    }
+                    else SkipValue(ref reader);
                 }
             }
             else if (reader.ValueTextEquals("completion_tokens_details"u8))
@@ -341,18 +291,10 @@ public static class TraceBatchParser
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
                     if (reader.ValueTextEquals("reasoning_tokens"u8)) r.ReasoningTokens = ReadCount(ref reader, d, "reasoning_tokens", batch);
-                    else
-                    {
-                        reader.Read();
-                        reader.Skip();
-                    }
+                    else SkipValue(ref reader);
                 }
             }
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
+            else SkipValue(ref reader);
         }
     }
 
@@ -381,11 +323,7 @@ public static class TraceBatchParser
                         else
                             reader.Skip();
                     }
-                    else
-                    {
-                        reader.Read();
-                        reader.Skip();
-                    }
+                    else SkipValue(ref reader);
                 }
                 return;
             default:
@@ -395,6 +333,13 @@ public static class TraceBatchParser
         }
     }
 
+    private static void SkipValue(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        reader.Skip();
+    }
+
+    /// <summary>Reads a property's value: true at the start of an object; false for null, or (reported) anything else.</summary>
     private static bool EnterObject(ref Utf8JsonReader reader, string prefix, string name, TraceBatch batch)
     {
         reader.Read();
