@@ -8,17 +8,25 @@ using BroadcastGrains.PostHog.Delivery;
 using BroadcastGrains.PostHog.Network;
 using Polly;
 using Polly.Retry;
+using Polly.Timeout;
 
 namespace BroadcastGrains.PostHog;
 
 /// <summary>The two calls we make to PostHog. Shared by all destinations of a silo (one connection pool).</summary>
 public sealed class PostHogClient(HttpClient http)
 {
+    private static readonly ResiliencePropertyKey<TimeSpan> DeadlineKey = new("broadcastgrains.deadline");
+
     /// <summary>
-    /// Per request: one quick retry when a pooled keep-alive connection turns out to be dead (the server closed
-    /// it while idle). Everything else is retried by the destination's own backoff, which holds no thread.
+    /// Per request: a deadline over the whole call, and inside it one quick retry when a pooled keep-alive
+    /// connection turns out to be dead (the server closed it while idle). Everything else is retried by the
+    /// destination's own backoff, which holds no thread while it waits.
     /// </summary>
-    private static readonly ResiliencePipeline StaleConnectionRetry = new ResiliencePipelineBuilder()
+    private static readonly ResiliencePipeline Pipeline = new ResiliencePipelineBuilder()
+        .AddTimeout(new TimeoutStrategyOptions
+        {
+            TimeoutGenerator = args => ValueTask.FromResult(args.Context.Properties.GetValue(DeadlineKey, TestTimeout)),
+        })
         .AddRetry(new RetryStrategyOptions
         {
             MaxRetryAttempts = 1,
@@ -37,45 +45,57 @@ public sealed class PostHogClient(HttpClient http)
     /// </summary>
     public async Task<ConnectionTestResult> TestConnectionAsync(string apiKey, string endpoint, CancellationToken cancellationToken)
     {
-        using var body = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(
-            new FlagsProbe(apiKey, TestDistinctId), PostHogJsonContext.Default.FlagsProbe));
-        body.Headers.ContentType = Json;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TestTimeout);
+        var probe = JsonSerializer.SerializeToUtf8Bytes(new FlagsProbe(apiKey, TestDistinctId), PostHogJsonContext.Default.FlagsProbe);
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(DeadlineKey, TestTimeout);
         try
         {
-            using var response = await http.PostAsync(endpoint + "/flags/?v=2", body, timeout.Token).ConfigureAwait(false);
-            return (int)response.StatusCode switch
+            var status = await Pipeline.ExecuteAsync(async (ctx, state) =>
+            {
+                using var body = new ByteArrayContent(state.probe);
+                body.Headers.ContentType = Json;
+                using var response = await state.http.PostAsync(state.endpoint + "/flags/?v=2", body, ctx.CancellationToken).ConfigureAwait(false);
+                return ((int)response.StatusCode, response.ReasonPhrase);
+            }, context, (http, endpoint, probe)).ConfigureAwait(false);
+            return status.Item1 switch
             {
                 200 => ConnectionTestResult.Passed,
                 401 => ConnectionTestResult.Failed("PostHog rejected the project API key (wrong key or wrong region)"),
-                var status => ConnectionTestResult.Failed($"PostHog answered HTTP {status} {response.ReasonPhrase}".TrimEnd()),
+                var code => ConnectionTestResult.Failed($"PostHog answered HTTP {code} {status.ReasonPhrase}".TrimEnd()),
             };
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             return ConnectionTestResult.Failed(Describe(ex, TestTimeout));
         }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
     }
 
     public async Task<SendOutcome> SendBatchAsync(string endpoint, ReadOnlyMemory<byte> gzippedJson, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(DeadlineKey, timeout);
         try
         {
-            return await StaleConnectionRetry.ExecuteAsync(async token =>
+            return await Pipeline.ExecuteAsync(async (ctx, state) =>
             {
-                using var body = new ReadOnlyMemoryContent(gzippedJson);
+                using var body = new ReadOnlyMemoryContent(state.gzippedJson);
                 body.Headers.ContentType = Json;
                 body.Headers.ContentEncoding.Add("gzip");
-                using var response = await http.PostAsync(endpoint + "/batch/", body, token).ConfigureAwait(false);
+                using var response = await state.http.PostAsync(state.endpoint + "/batch/", body, ctx.CancellationToken).ConfigureAwait(false);
                 return new SendOutcome((int)response.StatusCode, RetryAfter(response), null);
-            }, deadline.Token).ConfigureAwait(false);
+            }, context, (http, endpoint, gzippedJson)).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             return new SendOutcome(null, null, Describe(ex, timeout));
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
         }
     }
 
@@ -99,6 +119,9 @@ public sealed class PostHogClient(HttpClient http)
     /// <summary>Names the cause the way a user fixing their config needs to read it.</summary>
     public static string Describe(Exception ex, TimeSpan timeout)
     {
+        // Our own deadline shows up as a cancelled socket deep inside; say what happened, not how it surfaced.
+        if (ex is TimeoutRejectedException or TimeoutException or OperationCanceledException)
+            return $"timed out after {timeout.TotalSeconds:0.#} s";
         for (var e = ex; e is not null; e = e.InnerException)
         {
             switch (e)
@@ -119,8 +142,6 @@ public sealed class PostHogClient(HttpClient http)
                     return $"TLS handshake failed: {tls.Message}";
             }
         }
-        if (ex is OperationCanceledException or TimeoutException)
-            return $"timed out after {timeout.TotalSeconds:0.#} s";
         return ex.Message;
     }
 }
