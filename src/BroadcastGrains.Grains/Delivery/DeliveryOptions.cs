@@ -15,7 +15,7 @@ public sealed class DeliveryOptions
     public TimeSpan PauseRecheck { get; set; } = TimeSpan.FromMinutes(1);
     public int MaxBacklog { get; set; } = 100_000;
     /// <summary>Per-silo cap on concurrent /batch/ requests (each destination holds at most one).</summary>
-    public int MaxConcurrentSends { get; set; } = 64;
+    public int MaxConcurrentSends { get; set; } = 256;
     /// <summary>Counters are persisted at most this often (and on deactivation), not once per event.</summary>
     public TimeSpan CounterFlushInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

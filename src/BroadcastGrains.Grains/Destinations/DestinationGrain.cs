@@ -177,21 +177,19 @@ public sealed partial class DestinationGrain(
     public async Task<bool> Update(DestinationUpdate update)
     {
         if (Config is null || update.ExpectedVersion != state.State.Version) return false;
-        var configChanged = update.Config.ApiKey != Config.ApiKey || update.Config.Endpoint != Config.Endpoint;
         state.State.Config = update.Config;
         state.State.Version++;
         state.State.UpdatedAt = clock.GetUtcNow();
-        if (configChanged)
-        {
-            // A user who fixed their key or endpoint expects delivery to resume now, not after the backoff.
-            state.State.Paused = false;
-            state.State.LastError = null;
-            _consecutiveFailures = 0;
-            _nextAttemptAt = null;
-        }
+        // Any saved change ends a pause and the backoff (CONTRACT §7): a user who just fixed something expects
+        // delivery to resume now; if nothing was fixed, the next attempt simply fails and backs off again.
+        state.State.Paused = false;
+        state.State.LastError = null;
+        _consecutiveFailures = 0;
+        _nextAttemptAt = null;
         await SaveStateAsync();
         RefreshMapping();
-        if (update.Config.Enabled && _pending > 0 && (configChanged || _scheduledAt is null)) Schedule(TimeSpan.Zero);
+        if (update.Config.Enabled && _pending > 0) Schedule(TimeSpan.Zero);
+        ReportBacklog();
         return true;
     }
 
