@@ -83,7 +83,7 @@ public sealed class SiloProcess : IAsyncDisposable
                 // not listening yet
             }
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"{name} did not become ready:\n{silo.Output}");
-            await Task.Delay(100);
+            await Task.Delay(50); // poll interval, bounded by the deadline above
         }
     }
 
