@@ -59,7 +59,7 @@ public sealed partial class DestinationGrain(
         _key = this.GetPrimaryKeyString();
         (_workspaceId, _destinationId) = DestinationIdentity.Split(_key);
         _logScope = new() { ["WorkspaceId"] = _workspaceId, ["DestinationId"] = _destinationId };
-        var summary = await outbox.SummarizeAsync(_key);
+        var summary = await outbox.OpenAsync(_key);
         _pending = summary.Pending;
         _maxSeq = summary.MaxSeq;
         _oldestAcceptedAt = summary.OldestAcceptedAt;
@@ -82,6 +82,7 @@ public sealed partial class DestinationGrain(
         finally
         {
             backlog.Forget(_key);
+            await outbox.CloseAsync(_key);
         }
     }
 

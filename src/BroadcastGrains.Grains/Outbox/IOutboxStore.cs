@@ -11,6 +11,15 @@ public interface IOutboxStore
     /// <summary>Whether stored events survive the process; if not, shutdown must try to send them first.</summary>
     bool IsDurable { get; }
 
+    /// <summary>
+    /// Called when a destination activates on this silo: forgets anything this silo cached about the key (the
+    /// destination may have lived on another silo meanwhile) and summarises what is stored.
+    /// </summary>
+    Task<OutboxSummary> OpenAsync(string destinationKey);
+
+    /// <summary>Called when the destination deactivates: makes pending removals durable and drops caches.</summary>
+    Task CloseAsync(string destinationKey);
+
     Task<OutboxSummary> SummarizeAsync(string destinationKey);
 
     Task AppendAsync(string destinationKey, IReadOnlyList<OutboxEvent> events);
@@ -18,6 +27,10 @@ public interface IOutboxStore
     /// <summary>The oldest pending events in order, at most <paramref name="maxCount"/> and about <paramref name="maxBytes"/>.</summary>
     Task<IReadOnlyList<OutboxEvent>> PeekAsync(string destinationKey, int maxCount, long maxBytes);
 
+    /// <summary>
+    /// Removes delivered events. A durable store may make this durable a moment later (batched with other
+    /// destinations): after a crash in that moment the events are delivered again, under the same uuid.
+    /// </summary>
     Task RemoveAsync(string destinationKey, IReadOnlyList<long> seqs);
 
     /// <summary>Records how many attempts the events have had, so a dead letter can say so after a restart.</summary>

@@ -15,6 +15,10 @@ public sealed class MemoryOutboxStore : IOutboxStore
 
     private Part Get(string key) => _parts.GetOrAdd(key, static _ => new Part());
 
+    public Task<OutboxSummary> OpenAsync(string destinationKey) => SummarizeAsync(destinationKey);
+
+    public Task CloseAsync(string destinationKey) => Task.CompletedTask;
+
     public Task<OutboxSummary> SummarizeAsync(string destinationKey)
     {
         if (!_parts.TryGetValue(destinationKey, out var part)) return Task.FromResult(default(OutboxSummary));

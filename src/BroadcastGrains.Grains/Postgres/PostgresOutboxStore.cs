@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using BroadcastGrains.Delivery;
 using BroadcastGrains.Grains.Outbox;
 using Npgsql;
@@ -6,15 +7,48 @@ using NpgsqlTypes;
 namespace BroadcastGrains.Grains.Postgres;
 
 /// <summary>
-/// The durable outbox. Appends go through the silo's group commit; everything else is one statement per
-/// batch of events (never one per event), keyed by the destination that owns the rows.
+/// The durable outbox. Appends go through the silo's group commit and are also kept in a per-destination
+/// in-memory window, so delivery reads no rows it just wrote; delivered rows are deleted in silo-wide batches.
+/// Everything else is one statement per batch of events, never one per event.
 /// </summary>
-public sealed class PostgresOutboxStore(NpgsqlDataSource dataSource, OutboxAppendBatcher appends) : IOutboxStore
+public sealed class PostgresOutboxStore(NpgsqlDataSource dataSource, OutboxAppendBatcher appends, OutboxDeleteBatcher deletes) : IOutboxStore
 {
+    /// <summary>Memory the windows of all destinations on this silo may hold; beyond it events are read back from the table.</summary>
+    private const long SiloWindowBudget = 256L * 1024 * 1024;
+    private const int MaxWindowEvents = 20_000;
+    private const int RefillEvents = 5_000;
+    private const long RefillBytes = 32L * 1024 * 1024;
+
+    private readonly ConcurrentDictionary<string, OutboxWindow> _windows = new();
+    private long _windowBytes;
+
     public bool IsDurable => true;
+
+    public async Task<OutboxSummary> OpenAsync(string destinationKey)
+    {
+        Drop(destinationKey);
+        var summary = await SummarizeAsync(destinationKey);
+        _windows[destinationKey] = new OutboxWindow { Complete = summary.Pending == 0 };
+        return summary;
+    }
+
+    public async Task CloseAsync(string destinationKey)
+    {
+        Drop(destinationKey);
+        await deletes.FlushAsync();
+    }
+
+    private void Drop(string destinationKey)
+    {
+        if (_windows.TryRemove(destinationKey, out var window)) Interlocked.Add(ref _windowBytes, -window.Bytes);
+    }
+
+    private OutboxWindow Window(string destinationKey) => _windows.GetOrAdd(destinationKey, static _ => new OutboxWindow());
 
     public async Task<OutboxSummary> SummarizeAsync(string destinationKey)
     {
+        // Counts must not include rows whose delivery is booked but whose delete is still queued.
+        await deletes.FlushAsync();
         await using var command = dataSource.CreateCommand("""
             SELECT (SELECT count(*) FROM broadcast_outbox WHERE destination_key = $1),
                    (SELECT coalesce(max(seq), 0) FROM broadcast_outbox WHERE destination_key = $1),
@@ -31,9 +65,48 @@ public sealed class PostgresOutboxStore(NpgsqlDataSource dataSource, OutboxAppen
             reader.GetInt64(3));
     }
 
-    public Task AppendAsync(string destinationKey, IReadOnlyList<OutboxEvent> events) => appends.AppendAsync(destinationKey, events);
+    public async Task AppendAsync(string destinationKey, IReadOnlyList<OutboxEvent> events)
+    {
+        await appends.AppendAsync(destinationKey, events);
+        var window = Window(destinationKey);
+        window.Appends++;
+        long bytes = 0;
+        foreach (var e in events) bytes += e.Payload.Length;
+        if (window.Complete && window.Count + events.Count <= MaxWindowEvents && Interlocked.Read(ref _windowBytes) + bytes <= SiloWindowBudget)
+        {
+            foreach (var e in events) window.Add(e);
+            Interlocked.Add(ref _windowBytes, bytes);
+        }
+        else
+        {
+            window.Complete = false;
+        }
+    }
 
     public async Task<IReadOnlyList<OutboxEvent>> PeekAsync(string destinationKey, int maxCount, long maxBytes)
+    {
+        var window = Window(destinationKey);
+        if (window.Count == 0 && !window.Complete)
+        {
+            // The window ran dry but the table holds more: read the next stretch, after the queued deletes land.
+            await deletes.FlushAsync();
+            var appendsBefore = window.Appends;
+            var rows = await ReadHeadAsync(destinationKey, RefillEvents, RefillBytes);
+            long bytes = 0;
+            foreach (var e in rows)
+            {
+                window.Add(e);
+                bytes += e.Payload.Length;
+            }
+            Interlocked.Add(ref _windowBytes, bytes);
+            // Complete only if neither cap cut the read short and nothing was appended while it ran.
+            window.Complete = rows.Count < RefillEvents && bytes + PostHog.PostHogLimits.MaxEventBytes <= RefillBytes
+                && window.Appends == appendsBefore;
+        }
+        return window.Head(maxCount, maxBytes);
+    }
+
+    private async Task<IReadOnlyList<OutboxEvent>> ReadHeadAsync(string destinationKey, int maxCount, long maxBytes)
     {
         // Sizes are summed over the head of the queue first, so payloads beyond the byte budget are never read.
         await using var command = dataSource.CreateCommand("""
@@ -63,16 +136,16 @@ public sealed class PostgresOutboxStore(NpgsqlDataSource dataSource, OutboxAppen
         return events;
     }
 
-    public async Task RemoveAsync(string destinationKey, IReadOnlyList<long> seqs)
+    public Task RemoveAsync(string destinationKey, IReadOnlyList<long> seqs)
     {
-        await using var command = dataSource.CreateCommand("DELETE FROM broadcast_outbox WHERE destination_key = $1 AND seq = ANY($2)");
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = destinationKey });
-        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = seqs.ToArray() });
-        await command.ExecuteNonQueryAsync();
+        if (_windows.TryGetValue(destinationKey, out var window)) Interlocked.Add(ref _windowBytes, -window.Remove(seqs));
+        deletes.Enqueue(destinationKey, seqs);
+        return Task.CompletedTask;
     }
 
     public async Task MarkAttemptAsync(string destinationKey, IReadOnlyList<long> seqs)
     {
+        if (_windows.TryGetValue(destinationKey, out var window)) window.MarkAttempt(seqs);
         await using var command = dataSource.CreateCommand(
             "UPDATE broadcast_outbox SET attempts = attempts + 1 WHERE destination_key = $1 AND seq = ANY($2)");
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = destinationKey });
@@ -83,6 +156,8 @@ public sealed class PostgresOutboxStore(NpgsqlDataSource dataSource, OutboxAppen
     public async Task DeadLetterAsync(string destinationKey, IReadOnlyList<DeadLetterEntry> entries)
     {
         if (entries.Count == 0) return;
+        if (_windows.TryGetValue(destinationKey, out var window))
+            Interlocked.Add(ref _windowBytes, -window.Remove(entries.Select(e => e.Event.Seq).ToList()));
         await using var connection = await dataSource.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         await using var batch = new NpgsqlBatch(connection, transaction);
@@ -135,6 +210,8 @@ public sealed class PostgresOutboxStore(NpgsqlDataSource dataSource, OutboxAppen
 
     public async Task<int> RequeueDeadLettersAsync(string destinationKey, long afterSeq, DateTimeOffset acceptedAt)
     {
+        // The requeued rows are not in the window: from now on it only covers part of the backlog.
+        Window(destinationKey).Complete = false;
         // Events that could not be mapped small enough carry no payload; replaying them cannot help, so they stay.
         await using var command = dataSource.CreateCommand("""
             WITH moved AS (
@@ -152,6 +229,8 @@ public sealed class PostgresOutboxStore(NpgsqlDataSource dataSource, OutboxAppen
 
     public async Task<long> DiscardAllAsync(string destinationKey)
     {
+        Drop(destinationKey);
+        await deletes.FlushAsync();
         await using var connection = await dataSource.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         await using var batch = new NpgsqlBatch(connection, transaction)

@@ -36,6 +36,7 @@ public static class SiloSetup
         if (options.Storage == StorageMode.Postgres)
         {
             services.AddSingleton(sp => new OutboxAppendBatcher(dataSource!, sp.GetRequiredService<ILogger<OutboxAppendBatcher>>()));
+            services.AddSingleton(sp => new OutboxDeleteBatcher(dataSource!, sp.GetRequiredService<ILogger<OutboxDeleteBatcher>>()));
             services.AddSingleton<PostgresOutboxStore>();
             services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<PostgresOutboxStore>());
             services.AddSingleton<IStorageProbe>(new PostgresStorageProbe(dataSource!));
