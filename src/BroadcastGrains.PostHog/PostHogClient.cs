@@ -142,6 +142,14 @@ public sealed class PostHogClient(HttpClient http)
                     return $"TLS handshake failed: {tls.Message}";
             }
         }
-        return ex.Message;
+        return ex is HttpRequestException http ? http.HttpRequestError switch
+        {
+            HttpRequestError.NameResolutionError => "the endpoint's host name could not be resolved",
+            HttpRequestError.ConnectionError => "connection failed",
+            HttpRequestError.ResponseEnded => "the endpoint closed the connection without answering",
+            HttpRequestError.InvalidResponse => "the endpoint did not answer with valid HTTP",
+            HttpRequestError.ProxyTunnelError or HttpRequestError.UserAuthenticationError => http.Message,
+            _ => http.InnerException?.Message ?? http.Message,
+        } : ex.Message;
     }
 }
