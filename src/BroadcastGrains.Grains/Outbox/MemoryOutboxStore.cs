@@ -24,8 +24,8 @@ public sealed class MemoryOutboxStore : IOutboxStore
         if (!_parts.TryGetValue(destinationKey, out var part)) return Task.FromResult(default(OutboxSummary));
         lock (part)
         {
-            var oldest = part.Pending.Count == 0 ? (DateTimeOffset?)null : part.Pending.Values.Min(e => e.AcceptedAt);
-            return Task.FromResult(new OutboxSummary(part.Pending.Count, part.MaxSeq, oldest, part.DeadLetters.Count));
+            // Sequence order is acceptance order (replays are appended with a new time), so the head is the oldest.
+            return Task.FromResult(new OutboxSummary(part.Pending.Count, part.MaxSeq, part.Pending.First?.AcceptedAt, part.DeadLetters.Count));
         }
     }
 
@@ -36,7 +36,7 @@ public sealed class MemoryOutboxStore : IOutboxStore
         {
             foreach (var e in events)
             {
-                part.Pending.Add(e.Seq, e);
+                part.Pending.Add(e);
                 if (e.Seq > part.MaxSeq) part.MaxSeq = e.Seq;
             }
         }
@@ -45,41 +45,21 @@ public sealed class MemoryOutboxStore : IOutboxStore
 
     public Task<IReadOnlyList<OutboxEvent>> PeekAsync(string destinationKey, int maxCount, long maxBytes)
     {
-        var result = new List<OutboxEvent>();
-        if (!_parts.TryGetValue(destinationKey, out var part)) return Task.FromResult<IReadOnlyList<OutboxEvent>>(result);
-        lock (part)
-        {
-            long bytes = 0;
-            foreach (var e in part.Pending.Values)
-            {
-                if (result.Count == maxCount || (result.Count > 0 && bytes + e.Payload.Length > maxBytes)) break;
-                result.Add(e);
-                bytes += e.Payload.Length;
-            }
-        }
-        return Task.FromResult<IReadOnlyList<OutboxEvent>>(result);
+        if (!_parts.TryGetValue(destinationKey, out var part)) return Task.FromResult<IReadOnlyList<OutboxEvent>>([]);
+        lock (part) return Task.FromResult<IReadOnlyList<OutboxEvent>>(part.Pending.Head(maxCount, maxBytes));
     }
 
     public Task RemoveAsync(string destinationKey, IReadOnlyList<long> seqs)
     {
         if (!_parts.TryGetValue(destinationKey, out var part)) return Task.CompletedTask;
-        lock (part)
-        {
-            foreach (var seq in seqs) part.Pending.Remove(seq);
-        }
+        lock (part) part.Pending.Remove(seqs);
         return Task.CompletedTask;
     }
 
     public Task MarkAttemptAsync(string destinationKey, IReadOnlyList<long> seqs)
     {
         if (!_parts.TryGetValue(destinationKey, out var part)) return Task.CompletedTask;
-        lock (part)
-        {
-            foreach (var seq in seqs)
-            {
-                if (part.Pending.TryGetValue(seq, out var e)) part.Pending[seq] = e with { Attempts = e.Attempts + 1 };
-            }
-        }
+        lock (part) part.Pending.MarkAttempt(seqs);
         return Task.CompletedTask;
     }
 
@@ -88,11 +68,8 @@ public sealed class MemoryOutboxStore : IOutboxStore
         var part = Get(destinationKey);
         lock (part)
         {
-            foreach (var entry in entries)
-            {
-                part.Pending.Remove(entry.Event.Seq);
-                part.DeadLetters.Add(entry);
-            }
+            part.Pending.Remove(entries.Select(e => e.Event.Seq).ToList());
+            part.DeadLetters.AddRange(entries);
         }
         return Task.CompletedTask;
     }
@@ -129,7 +106,7 @@ public sealed class MemoryOutboxStore : IOutboxStore
             foreach (var d in replayable)
             {
                 seq++;
-                part.Pending.Add(seq, d.Event with { Seq = seq, AcceptedAt = acceptedAt, Attempts = 0 });
+                part.Pending.Add(d.Event with { Seq = seq, AcceptedAt = acceptedAt, Attempts = 0 });
             }
             part.MaxSeq = seq;
             part.DeadLetters.RemoveAll(d => d.Event.Payload.Length > 0);
@@ -145,7 +122,7 @@ public sealed class MemoryOutboxStore : IOutboxStore
 
     private sealed class Part
     {
-        public readonly SortedDictionary<long, OutboxEvent> Pending = new();
+        public readonly OutboxQueue Pending = new();
         public readonly List<DeadLetterEntry> DeadLetters = new();
         public long MaxSeq;
     }

@@ -19,7 +19,7 @@ public sealed class PostgresOutboxStore(NpgsqlDataSource dataSource, OutboxAppen
     private const int RefillEvents = 5_000;
     private const long RefillBytes = 32L * 1024 * 1024;
 
-    private readonly ConcurrentDictionary<string, OutboxWindow> _windows = new();
+    private readonly ConcurrentDictionary<string, OutboxQueue> _windows = new();
     private long _windowBytes;
 
     public bool IsDurable => true;
@@ -28,7 +28,7 @@ public sealed class PostgresOutboxStore(NpgsqlDataSource dataSource, OutboxAppen
     {
         Drop(destinationKey);
         var summary = await SummarizeAsync(destinationKey);
-        _windows[destinationKey] = new OutboxWindow { Complete = summary.Pending == 0 };
+        _windows[destinationKey] = new OutboxQueue { Complete = summary.Pending == 0 };
         return summary;
     }
 
@@ -43,7 +43,7 @@ public sealed class PostgresOutboxStore(NpgsqlDataSource dataSource, OutboxAppen
         if (_windows.TryRemove(destinationKey, out var window)) Interlocked.Add(ref _windowBytes, -window.Bytes);
     }
 
-    private OutboxWindow Window(string destinationKey) => _windows.GetOrAdd(destinationKey, static _ => new OutboxWindow());
+    private OutboxQueue Window(string destinationKey) => _windows.GetOrAdd(destinationKey, static _ => new OutboxQueue());
 
     public async Task<OutboxSummary> SummarizeAsync(string destinationKey)
     {

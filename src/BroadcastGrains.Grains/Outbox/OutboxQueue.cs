@@ -1,19 +1,18 @@
-using BroadcastGrains.Grains.Outbox;
-
-namespace BroadcastGrains.Grains.Postgres;
+namespace BroadcastGrains.Grains.Outbox;
 
 /// <summary>
-/// The head of one destination's outbox, kept in memory by the silo where the destination is active, so
-/// the delivery loop reads what it just wrote without a query. <see cref="Complete"/> says whether every
-/// pending event of the destination is here; when it is not, the rest is read from the table.
+/// One destination's pending events in memory, in sequence order: appended at the tail, delivered from the
+/// head. The memory store keeps all of them here; the Postgres store keeps the head of the table here, and
+/// <see cref="Complete"/> says whether that is every pending event.
 /// </summary>
-internal sealed class OutboxWindow
+internal sealed class OutboxQueue
 {
     private Queue<OutboxEvent> _events = new();
 
     public bool Complete { get; set; }
     public long Bytes { get; private set; }
     public int Count => _events.Count;
+    public OutboxEvent? First => _events.TryPeek(out var head) ? head : null;
     /// <summary>Bumped by every append, so a refill can tell that rows may have arrived while it was reading.</summary>
     public long Appends { get; set; }
 
