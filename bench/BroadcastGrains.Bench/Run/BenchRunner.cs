@@ -33,27 +33,43 @@ public static class BenchRunner
         }
 
         var launcher = new TargetLauncher(repo, logDir, "bench-admin-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)),
-            "bench-ingest-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)));
+            "bench-ingest-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)), options.HostEnvironment);
         var stage = new ThroughputStage(options, launcher, Log);
         var a = new StageResult("a", "baseline (no Orleans, no storage)");
         var b = new StageResult("b", "BroadcastGrains, Memory storage");
         var c = new StageResult("c", "BroadcastGrains, Postgres storage");
         var rows = new List<StageResult>();
+        var notes = new List<string>();
         IdleMemoryResult? idle = null;
         PrivatePostgres? postgres = null;
+
+        // One failed part (a process that dies, a port taken) is reported, and the others still run.
+        async Task Attempt(string part, StageResult? row, Func<Task> body)
+        {
+            try
+            {
+                await body();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                Log($"  {part} failed: {ex.Message}");
+                (row?.Notes ?? notes).Add($"{part} failed: {ex.Message}");
+            }
+        }
+
         try
         {
             if (options.Runs('a'))
             {
                 Log("(a) baseline: peak");
-                await stage.RunAsync(TargetKind.Baseline, a, "a-peak", null, measurePeak: true, openLoopRate: null, ct);
                 rows.Add(a);
+                await Attempt("peak", a, () => stage.RunAsync(TargetKind.Baseline, a, "a-peak", null, null, measurePeak: true, openLoopRate: null, ct));
             }
             if (options.Runs('b'))
             {
                 Log("(b) BroadcastGrains, Memory storage: peak");
-                await stage.RunAsync(TargetKind.Memory, b, "b-peak", null, measurePeak: true, openLoopRate: null, ct);
                 rows.Add(b);
+                await Attempt("peak", b, () => stage.RunAsync(TargetKind.Memory, b, "b-peak", null, null, measurePeak: true, openLoopRate: null, ct));
             }
             if (options.Runs('c') || options.Runs('d'))
             {
@@ -64,40 +80,52 @@ public static class BenchRunner
             if (options.Runs('c'))
             {
                 Log("(c) BroadcastGrains, Postgres storage: peak, then half of it");
-                await postgres!.CreateDatabaseAsync("bench_c_peak", ct);
-                if (options.PostgresStatementStats) await postgres.TopStatementsAsync(1, reset: true, ct);
-                await stage.RunAsync(TargetKind.Postgres, c, "c-peak", postgres.ConnectionString("bench_c_peak"), measurePeak: true, openLoopRate: null, ct);
                 rows.Add(c);
-                if (options.PostgresStatementStats)
+                await Attempt("peak", c, async () =>
                 {
-                    var top = await postgres.TopStatementsAsync(12, reset: false, ct);
-                    await File.WriteAllTextAsync(Path.Combine(logDir, "c-peak-statements.txt"), top, ct);
-                    Log("PostgreSQL statements during (c) peak, by total time:\n" + top);
-                }
+                    await postgres!.CreateDatabaseAsync("bench_c_peak", ct);
+                    if (options.PostgresStatementStats) await postgres.TopStatementsAsync(1, reset: true, ct);
+                    await stage.RunAsync(TargetKind.Postgres, c, "c-peak", postgres, "bench_c_peak", measurePeak: true, openLoopRate: null, ct);
+                    if (options.PostgresStatementStats)
+                    {
+                        var top = await postgres.TopStatementsAsync(12, reset: false, ct);
+                        await File.WriteAllTextAsync(Path.Combine(logDir, "c-peak-statements.txt"), top, ct);
+                        Log("PostgreSQL statements during (c) peak, by total time:\n" + top);
+                    }
+                });
                 halfRate ??= c.DeliveredPerSecond / 2;
-                // A fresh process and database, like the other rows' half-rate runs, not one bloated by the peak's deletes.
-                Log($"(c) open loop at {halfRate:F0} records/s");
-                await postgres.CreateDatabaseAsync("bench_c_half", ct);
-                await stage.RunAsync(TargetKind.Postgres, c, "c-half", postgres.ConnectionString("bench_c_half"), measurePeak: false, halfRate, ct);
+                if (halfRate is > 0)
+                {
+                    // A fresh process and database, like the other rows' half-rate runs, not one bloated by the peak's deletes.
+                    Log($"(c) open loop at {halfRate:F0} records/s");
+                    await Attempt("half-rate run", c, async () =>
+                    {
+                        await postgres!.CreateDatabaseAsync("bench_c_half", ct);
+                        await stage.RunAsync(TargetKind.Postgres, c, "c-half", postgres, "bench_c_half", measurePeak: false, halfRate, ct);
+                    });
+                }
             }
             if (halfRate is > 0)
             {
                 if (options.Runs('a'))
                 {
                     Log($"(a) open loop at {halfRate:F0} records/s");
-                    await stage.RunAsync(TargetKind.Baseline, a, "a-half", null, measurePeak: false, halfRate, ct);
+                    await Attempt("half-rate run", a, () => stage.RunAsync(TargetKind.Baseline, a, "a-half", null, null, measurePeak: false, halfRate, ct));
                 }
                 if (options.Runs('b'))
                 {
                     Log($"(b) open loop at {halfRate:F0} records/s");
-                    await stage.RunAsync(TargetKind.Memory, b, "b-half", null, measurePeak: false, halfRate, ct);
+                    await Attempt("half-rate run", b, () => stage.RunAsync(TargetKind.Memory, b, "b-half", null, null, measurePeak: false, halfRate, ct));
                 }
             }
             if (options.Runs('d'))
             {
                 Log($"(d) idle memory with {options.IdleWorkspaces} workspaces");
-                await postgres!.CreateDatabaseAsync("bench_idle", ct);
-                idle = await new IdleMemoryStage(options, launcher, Log).RunAsync(postgres.ConnectionString("bench_idle"), ct);
+                await Attempt("(d) idle memory", null, async () =>
+                {
+                    await postgres!.CreateDatabaseAsync("bench_idle", ct);
+                    idle = await new IdleMemoryStage(options, launcher, Log).RunAsync(postgres.ConnectionString("bench_idle"), ct);
+                });
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -112,7 +140,7 @@ public static class BenchRunner
         double averageRecord;
         using (var probe = new LoadGenerator(new LoadOptions { Target = new Uri("http://127.0.0.1/"), IngestToken = "", Workspaces = 1, RecordsPerRequest = options.RecordsPerRequest }))
             averageRecord = probe.AverageRecordBytes;
-        var report = ResultsReport.Render(options, MachineInfo.Describe(postgres?.Version), averageRecord, rows, idle, startedAt, clock.Elapsed);
+        var report = ResultsReport.Render(options, MachineInfo.Describe(postgres?.Version), averageRecord, rows, idle, notes, startedAt, clock.Elapsed);
         Console.WriteLine();
         Console.WriteLine(report);
         var latest = Path.Combine(repo, "bench", "results", "latest.md");

@@ -37,12 +37,15 @@ public sealed class IdleMemoryStage(RunOptions options, TargetLauncher launcher,
         await provisioner.ProvisionAsync(n, n + WarmupWorkspaces, TimeSpan.FromMinutes(5), log, cancellationToken);
         await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken);
         result.EmptyBytes = await SampleAsync(target, 3, TimeSpan.FromSeconds(1), cancellationToken);
-        if (await GcTrigger.CollectAsync(target.Pid))
+        var emptyGc = await GcTrigger.CollectAsync(target.Pid);
+        if (emptyGc.Collected)
         {
+            result.EmptyHeapBytes = emptyGc.HeapBytes;
             await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken);
             result.EmptyAfterGcBytes = await SampleAsync(target, 3, TimeSpan.FromSeconds(1), cancellationToken);
         }
-        log($"  empty silo: {Mb(result.EmptyBytes)} resident" + (result.EmptyAfterGcBytes is { } e ? $", {Mb(e)} after an induced GC" : ""));
+        log($"  empty silo: {Mb(result.EmptyBytes)} resident" + (result.EmptyAfterGcBytes is { } e ? $", {Mb(e)} after an induced GC" : "")
+            + (result.EmptyHeapBytes is { } eh ? $" (managed heap {Mb(eh)})" : ""));
 
         log($"  configuring {n} workspaces");
         var started = Stopwatch.GetTimestamp();
@@ -55,14 +58,17 @@ public sealed class IdleMemoryStage(RunOptions options, TargetLauncher launcher,
         log($"  waiting {wait.TotalSeconds:F0} s for idle grains to be deactivated");
         await Task.Delay(wait, cancellationToken);
         result.IdleBytes = await SampleAsync(target, 6, TimeSpan.FromSeconds(5), cancellationToken);
-        if (await GcTrigger.CollectAsync(target.Pid))
+        var idleGc = await GcTrigger.CollectAsync(target.Pid);
+        if (idleGc.Collected)
         {
+            result.IdleHeapBytes = idleGc.HeapBytes;
             await Task.Delay(TimeSpan.FromSeconds(10), cancellationToken);
             result.IdleAfterGcBytes = await SampleAsync(target, 3, TimeSpan.FromSeconds(2), cancellationToken);
         }
         result.PeakBytes = target.PeakResidentBytes ?? 0;
         log($"  idle silo: {Mb(result.IdleBytes)} resident ({result.BytesPerWorkspace:F0} B/workspace)" +
-            (result.BytesPerWorkspaceAfterGc is { } g ? $", {Mb(result.IdleAfterGcBytes!.Value)} after an induced GC ({g:F0} B/workspace)" : ""));
+            (result.BytesPerWorkspaceAfterGc is { } g ? $", {Mb(result.IdleAfterGcBytes!.Value)} after an induced GC ({g:F0} B/workspace)" : "") +
+            (result.HeapBytesPerWorkspace is { } h ? $"; managed heap {Mb(result.IdleHeapBytes!.Value)} ({h:F0} B/workspace)" : ""));
         return result;
     }
 

@@ -28,15 +28,35 @@ public sealed class PrivatePostgres : IAsyncDisposable
     public int Port { get; }
     public string Version { get; }
 
+    /// <summary>The postmaster's process id (first line of postmaster.pid), for CPU accounting.</summary>
+    public int? PostmasterPid
+    {
+        get
+        {
+            try
+            {
+                return int.Parse(File.ReadLines(Path.Combine(_dir, "data", "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+            {
+                return null;
+            }
+        }
+    }
+
     public string ConnectionString(string database) => $"Host=127.0.0.1;Port={Port};Username={_user};Database={database}";
 
-    public static string FindBin() =>
-        Directory.Exists("/usr/lib/postgresql")
-            ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin"))
-                .Where(b => File.Exists(Path.Combine(b, "initdb")))
-                .OrderByDescending(b => int.TryParse(Path.GetFileName(Path.GetDirectoryName(b)), out var v) ? v : 0)
-                .FirstOrDefault() ?? throw new InvalidOperationException("no PostgreSQL under /usr/lib/postgresql (apt-get install postgresql)")
-            : throw new InvalidOperationException("no PostgreSQL under /usr/lib/postgresql (apt-get install postgresql)");
+    /// <summary>The newest PostgreSQL of the Debian layout, /usr/lib/postgresql/VERSION/bin.</summary>
+    public static string FindBin()
+    {
+        var candidates = Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql")
+                .Where(d => File.Exists(Path.Combine(d, "bin", "initdb")))
+                .OrderByDescending(d => int.TryParse(Path.GetFileName(d), out var version) ? version : 0)
+            : Enumerable.Empty<string>();
+        return candidates.Select(d => Path.Combine(d, "bin")).FirstOrDefault()
+            ?? throw new InvalidOperationException("no PostgreSQL under /usr/lib/postgresql (apt-get install postgresql)");
+    }
 
     public static async Task<PrivatePostgres> StartAsync(bool statementStats, CancellationToken cancellationToken)
     {

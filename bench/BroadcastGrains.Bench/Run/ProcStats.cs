@@ -41,6 +41,33 @@ public static class ProcStats
         }
     }
 
+    /// <summary>
+    /// CPU seconds of a process and its children: the live ones, plus those it has already reaped (cutime/cstime).
+    /// PostgreSQL's backends are children of the postmaster, so this is the cluster's CPU and nobody else's.
+    /// </summary>
+    public static double ProcessTreeCpuSeconds(int rootPid)
+    {
+        double total = 0;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                var parent = int.Parse(fields[1], CultureInfo.InvariantCulture);
+                if (pid != rootPid && parent != rootPid) continue;
+                total += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                if (pid == rootPid) total += long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture);
+            }
+            catch (IOException)
+            {
+                // the process ended while being read
+            }
+        }
+        return total / TicksPerSecond;
+    }
+
     /// <summary>Busy CPU seconds of the whole machine, summed over cores.</summary>
     public static double MachineBusySeconds()
     {

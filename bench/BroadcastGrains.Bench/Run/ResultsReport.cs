@@ -7,7 +7,7 @@ namespace BroadcastGrains.Bench.Run;
 public static class ResultsReport
 {
     public static string Render(
-        RunOptions options, string machine, double averageRecordBytes, IReadOnlyList<StageResult> rows, IdleMemoryResult? idle,
+        RunOptions options, string machine, double averageRecordBytes, IReadOnlyList<StageResult> rows, IdleMemoryResult? idle, IReadOnlyList<string> runNotes,
         DateTimeOffset startedAt, TimeSpan took)
     {
         var c = CultureInfo.InvariantCulture;
@@ -26,10 +26,11 @@ public static class ResultsReport
             $"{options.RecordsPerRequest} records per request (average record {averageRecordBytes:F0} B" +
             (rows.FirstOrDefault(r => r.EventBytes is not null)?.EventBytes is { } eventBytes ? $", average event at the sink {eventBytes:F0} B" : "") +
             $"), {options.Connections} keep-alive connections; " +
-            $"warm-up {options.WarmupSeconds} s, then {options.Seconds} s measured per phase; every program in a fresh process. Took {took.TotalMinutes:F1} min.");
+            $"warm-up {options.WarmupSeconds} s, then {options.Seconds} s measured per phase; every program in a fresh process. Took {took.TotalMinutes:F1} min." +
+            (options.HostEnvironment.Count > 0 ? $" BroadcastGrains processes ran with {string.Join(", ", options.HostEnvironment.Select(kv => $"`{kv.Key}={kv.Value}`"))}." : ""));
         sb.AppendLine();
         var halfHeader = halfRate is { } h ? $"ingest p50 / p99 at {h.ToString("F0", c)} records/s (half of (c)'s peak), ms" : "ingest p50 / p99 at half of (c)'s peak, ms";
-        sb.AppendLine(c, $"| | delivered events/s | ratio to (a) | accepted records/s | ingest p50 / p99 at peak, ms | {halfHeader} | peak RSS | CPU cores at peak: target / bench / other |");
+        sb.AppendLine(c, $"| | delivered events/s | ratio to (a) | accepted records/s | ingest p50 / p99 at peak, ms | {halfHeader} | peak RSS | CPU cores at peak: target / bench / PostgreSQL / other |");
         sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in rows)
         {
@@ -44,7 +45,10 @@ public static class ResultsReport
                 $"after idle grains were deactivated (CollectionAge 1 min): **{idle.BytesPerWorkspace:F0} B per workspace** " +
                 $"(VmRSS {IdleMemoryStage.Mb(idle.IdleBytes)} vs {IdleMemoryStage.Mb(idle.EmptyBytes)} for the same silo before they were added; peak while configuring {IdleMemoryStage.Mb(idle.PeakBytes)})" +
                 (idle.BytesPerWorkspaceAfterGc is { } g
-                    ? $"; after an induced full GC in both states: {g:F0} B per workspace ({IdleMemoryStage.Mb(idle.IdleAfterGcBytes!.Value)} vs {IdleMemoryStage.Mb(idle.EmptyAfterGcBytes!.Value)})."
+                    ? $"; after an induced full GC in both states: {g:F0} B per workspace ({IdleMemoryStage.Mb(idle.IdleAfterGcBytes!.Value)} vs {IdleMemoryStage.Mb(idle.EmptyAfterGcBytes!.Value)})"
+                    : "") +
+                (idle.HeapBytesPerWorkspace is { } heap
+                    ? $"; live managed heap after that GC: {heap:F0} B per workspace ({IdleMemoryStage.Mb(idle.IdleHeapBytes!.Value)} vs {IdleMemoryStage.Mb(idle.EmptyHeapBytes!.Value)})."
                     : ".") +
                 $" Workspaces were configured through the API at {idle.ProvisionPerSecond:F0}/s.");
             sb.AppendLine();
@@ -56,7 +60,7 @@ public static class ResultsReport
         sb.AppendLine(Target("(c) ≥ 0.5 × (a) delivered events/s", Ratio(cRow, a), v => v >= 0.5, "F2"));
         sb.AppendLine(Target("(c) ingest p99 ≤ 50 ms at half of (c)'s peak", cRow?.HalfP99Ms, v => v <= 50, "F1", " ms"));
         sb.AppendLine(Target("≤ 2 KB resident per idle configured workspace", idle?.BytesPerWorkspace, v => v <= 2048, "F0", " B"));
-        var notes = rows.SelectMany(r => r.Notes.Select(n => $"({r.Row}) {n}")).ToList();
+        var notes = rows.SelectMany(r => r.Notes.Select(n => $"({r.Row}) {n}")).Concat(runNotes).ToList();
         if (notes.Count > 0)
         {
             sb.AppendLine();

@@ -20,6 +20,8 @@ public sealed record RunOptions
     public bool Build { get; init; } = true;
     /// <summary>Load pg_stat_statements and log (c)'s most expensive statements (a diagnosis aid; it costs a little).</summary>
     public bool PostgresStatementStats { get; init; }
+    /// <summary>Extra environment for the BroadcastGrains processes (e.g. DOTNET_gcServer=0), to try an operator knob.</summary>
+    public IReadOnlyDictionary<string, string> HostEnvironment { get; init; } = new Dictionary<string, string>();
     public string CommandLine { get; init; } = "";
 
     public bool Runs(char part) => Only.Contains(part);
@@ -44,6 +46,7 @@ public sealed record RunOptions
                 "--half-rate" => o with { HalfRate = double.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--no-build" => o with { Build = false },
                 "--pg-stats" => o with { PostgresStatementStats = true },
+                "--host-env" => o with { HostEnvironment = WithPair(o.HostEnvironment, Value()) },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }
@@ -52,5 +55,12 @@ public sealed record RunOptions
         if (o.RecordsPerRequest is < 1 or > 1000) throw new ArgumentException("--records must be 1..1000");
         if (o.Connections is < 1 or > 1024) throw new ArgumentException("--connections must be 1..1024");
         return o;
+    }
+
+    private static Dictionary<string, string> WithPair(IReadOnlyDictionary<string, string> existing, string pair)
+    {
+        var eq = pair.IndexOf('=');
+        if (eq <= 0) throw new ArgumentException("--host-env takes KEY=VALUE");
+        return new Dictionary<string, string>(existing) { [pair[..eq]] = pair[(eq + 1)..] };
     }
 }

@@ -4,7 +4,7 @@ using BroadcastGrains.Bench.Common;
 namespace BroadcastGrains.Bench.Run;
 
 /// <summary>Starts a program under test as its own process on free loopback ports, configured as an operator would.</summary>
-public sealed class TargetLauncher(string repoRoot, string logDir, string adminToken, string ingestToken)
+public sealed class TargetLauncher(string repoRoot, string logDir, string adminToken, string ingestToken, IReadOnlyDictionary<string, string> hostEnvironment)
 {
     public string AdminToken => adminToken;
     public string IngestToken => ingestToken;
@@ -36,6 +36,7 @@ public sealed class TargetLauncher(string repoRoot, string logDir, string adminT
             ["Orleans__GatewayPort"] = Loopback.FreePort().ToString(CultureInfo.InvariantCulture),
             ["Broadcast__Storage"] = kind == TargetKind.Postgres ? "Postgres" : "Memory",
         };
+        foreach (var (k, v) in hostEnvironment) env[k] = v;
         if (kind == TargetKind.Postgres) env["ConnectionStrings__Postgres"] = postgres ?? throw new ArgumentNullException(nameof(postgres));
         foreach (var (k, v) in extra ?? new Dictionary<string, string>()) env[k] = v;
         return ChildProcess.StartAsync($"host ({kind})", HostDll, [], env, address, log, TimeSpan.FromSeconds(120), cancellationToken);
