@@ -1,0 +1,17 @@
+namespace BroadcastGrains.Bench.Load;
+
+public sealed record LoadOptions
+{
+    /// <summary>The server's base address; requests go to <c>/v1/traces</c>.</summary>
+    public required Uri Target { get; init; }
+    public required string IngestToken { get; init; }
+    /// <summary>Records are spread over workspaces 0 .. Workspaces-1.</summary>
+    public required int Workspaces { get; init; }
+    public int RecordsPerRequest { get; init; } = 100;
+    public int Connections { get; init; } = 8;
+    public Spread Spread { get; init; } = Spread.Mixed;
+    /// <summary>Distinct bodies to cycle through; enough that the server sees varied sizes and texts.</summary>
+    public int Templates { get; init; } = 16;
+    public int Seed { get; init; } = 42;
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+}

@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using BroadcastGrains.Bench.Load;
+
+namespace BroadcastGrains.Bench.Run;
+
+/// <summary>
+/// The whole comparison, one program at a time so they never compete for the two cores: peaks of (a), (b),
+/// (c); then open-loop latency at half of (c)'s peak for (c), (a), (b); then (d) idle memory.
+/// </summary>
+public static class BenchRunner
+{
+    public static async Task<int> RunAsync(RunOptions options)
+    {
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        var ct = cancel.Token;
+        var startedAt = DateTimeOffset.UtcNow;
+        var clock = Stopwatch.StartNew();
+        var repo = RepoRoot();
+        var logDir = Path.Combine(repo, "bench", "results", "raw", startedAt.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture));
+        Directory.CreateDirectory(logDir);
+        void Log(string line) => Console.WriteLine($"[{clock.Elapsed:mm\\:ss}] {line}");
+
+        if (options.Build)
+        {
+            Log("building the host (Release)");
+            await BuildHostAsync(repo, ct);
+        }
+
+        var launcher = new TargetLauncher(repo, logDir, "bench-admin-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)),
+            "bench-ingest-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)), options.HostEnvironment);
+        var stage = new ThroughputStage(options, launcher, Log);
+        var a = new StageResult("a", "baseline (no Orleans, no storage)");
+        var b = new StageResult("b", "BroadcastGrains, Memory storage");
+        var c = new StageResult("c", "BroadcastGrains, Postgres storage");
+        var rows = new List<StageResult>();
+        var notes = new List<string>();
+        IdleMemoryResult? idle = null;
+        PrivatePostgres? postgres = null;
+
+        // One failed part (a process that dies, a port taken) is reported, and the others still run.
+        async Task Attempt(string part, StageResult? row, Func<Task> body)
+        {
+            try
+            {
+                await body();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                Log($"  {part} failed: {ex.Message}");
+                (row?.Notes ?? notes).Add($"{part} failed: {ex.Message}");
+            }
+        }
+
+        try
+        {
+            if (options.Runs('a'))
+            {
+                Log("(a) baseline: peak");
+                rows.Add(a);
+                await Attempt("peak", a, () => stage.RunAsync(TargetKind.Baseline, a, "a-peak", null, null, measurePeak: true, openLoopRate: null, ct));
+            }
+            if (options.Runs('b'))
+            {
+                Log("(b) BroadcastGrains, Memory storage: peak");
+                rows.Add(b);
+                await Attempt("peak", b, () => stage.RunAsync(TargetKind.Memory, b, "b-peak", null, null, measurePeak: true, openLoopRate: null, ct));
+            }
+            if (options.Runs('c') || options.Runs('d'))
+            {
+                postgres = await PrivatePostgres.StartAsync(options.PostgresStatementStats, ct);
+                Log($"PostgreSQL {postgres.Version} on 127.0.0.1:{postgres.Port} (fsync on)");
+            }
+            double? halfRate = options.HalfRate;
+            if (options.Runs('c'))
+            {
+                Log("(c) BroadcastGrains, Postgres storage: peak, then half of it");
+                rows.Add(c);
+                await Attempt("peak", c, async () =>
+                {
+                    await postgres!.CreateDatabaseAsync("bench_c_peak", ct);
+                    if (options.PostgresStatementStats) await postgres.TopStatementsAsync(1, reset: true, ct);
+                    await stage.RunAsync(TargetKind.Postgres, c, "c-peak", postgres, "bench_c_peak", measurePeak: true, openLoopRate: null, ct);
+                    if (options.PostgresStatementStats)
+                    {
+                        var top = await postgres.TopStatementsAsync(12, reset: false, ct);
+                        await File.WriteAllTextAsync(Path.Combine(logDir, "c-peak-statements.txt"), top, ct);
+                        Log("PostgreSQL statements during (c) peak, by total time:\n" + top);
+                    }
+                });
+                halfRate ??= c.DeliveredPerSecond / 2;
+                if (halfRate is > 0)
+                {
+                    // A fresh process and database, like the other rows' half-rate runs, not one bloated by the peak's deletes.
+                    Log($"(c) open loop at {halfRate:F0} records/s");
+                    await Attempt("half-rate run", c, async () =>
+                    {
+                        await postgres!.CreateDatabaseAsync("bench_c_half", ct);
+                        await stage.RunAsync(TargetKind.Postgres, c, "c-half", postgres, "bench_c_half", measurePeak: false, halfRate, ct);
+                    });
+                }
+            }
+            if (halfRate is > 0)
+            {
+                if (options.Runs('a'))
+                {
+                    Log($"(a) open loop at {halfRate:F0} records/s");
+                    await Attempt("half-rate run", a, () => stage.RunAsync(TargetKind.Baseline, a, "a-half", null, null, measurePeak: false, halfRate, ct));
+                }
+                if (options.Runs('b'))
+                {
+                    Log($"(b) open loop at {halfRate:F0} records/s");
+                    await Attempt("half-rate run", b, () => stage.RunAsync(TargetKind.Memory, b, "b-half", null, null, measurePeak: false, halfRate, ct));
+                }
+            }
+            if (options.Runs('d'))
+            {
+                Log($"(d) idle memory with {options.IdleWorkspaces} workspaces");
+                await Attempt("(d) idle memory", null, async () =>
+                {
+                    await postgres!.CreateDatabaseAsync("bench_idle", ct);
+                    idle = await new IdleMemoryStage(options, launcher, Log).RunAsync(postgres.ConnectionString("bench_idle"), ct);
+                });
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            Log("interrupted: reporting what was measured");
+        }
+        finally
+        {
+            if (postgres is not null) await postgres.DisposeAsync();
+        }
+
+        double averageRecord;
+        using (var probe = new LoadGenerator(new LoadOptions { Target = new Uri("http://127.0.0.1/"), IngestToken = "", Workspaces = 1, RecordsPerRequest = options.RecordsPerRequest }))
+            averageRecord = probe.AverageRecordBytes;
+        var report = ResultsReport.Render(options, MachineInfo.Describe(postgres?.Version), averageRecord, rows, idle, notes, startedAt, clock.Elapsed);
+        Console.WriteLine();
+        Console.WriteLine(report);
+        var latest = Path.Combine(repo, "bench", "results", "latest.md");
+        await File.WriteAllTextAsync(latest, report, CancellationToken.None);
+        await File.WriteAllTextAsync(Path.Combine(logDir, "results.md"), report, CancellationToken.None);
+        Log($"written to {latest}; process logs in {logDir}");
+        return ct.IsCancellationRequested ? 130 : 0;
+    }
+
+    private static async Task BuildHostAsync(string repo, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo("dotnet", ["build", "-c", "Release", Path.Combine(repo, "src", "BroadcastGrains.Host"), "--nologo", "-v", "q"])
+        {
+            UseShellExecute = false,
+        };
+        using var build = Process.Start(start)!;
+        await build.WaitForExitAsync(cancellationToken);
+        if (build.ExitCode != 0) throw new InvalidOperationException("building the host failed");
+    }
+
+    private static string RepoRoot()
+    {
+        foreach (var from in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(from); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "BroadcastGrains.sln"))) return dir.FullName;
+            }
+        }
+        throw new DirectoryNotFoundException("BroadcastGrains.sln not found above the current directory");
+    }
+}
