@@ -23,7 +23,7 @@ public interface IDestinationGrain : IGrainWithStringKey
     Task<bool> Delete();
 
     /// <summary>Maps and stores the records; returns once they are stored (committed in Postgres mode).</summary>
-    Task<EnqueueResult> Enqueue(IReadOnlyList<TraceRecord> records);
+    Task<EnqueueResult> Enqueue([Immutable] IReadOnlyList<TraceRecord> records);
 
     [AlwaysInterleave]
     Task<IReadOnlyList<DeadLetter>> GetDeadLetters(int limit);

@@ -21,5 +21,5 @@ public interface IWorkspaceGrain : IGrainWithStringKey
 
     /// <summary>Hands the records to every enabled destination when broadcast is on; returns deliveries queued.</summary>
     [AlwaysInterleave]
-    Task<int> Ingest(IReadOnlyList<TraceRecord> records);
+    Task<int> Ingest([Immutable] IReadOnlyList<TraceRecord> records);
 }

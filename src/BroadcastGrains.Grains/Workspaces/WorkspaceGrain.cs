@@ -46,18 +46,33 @@ public sealed class WorkspaceGrain(
     {
         var ids = state.State.DestinationIds;
         if (!state.State.BroadcastEnabled || ids.Length == 0) return 0;
+        var destinations = Destinations(ids);
         using var activity = BroadcastTelemetry.Source.StartActivity("workspace.ingest");
         activity?.SetTag("broadcast.workspace_id", this.GetPrimaryKeyString());
         activity?.SetTag("broadcast.records", records.Count);
-        if (ids.Length == 1) return (await Destination(ids[0]).Enqueue(records)).Queued;
+        if (destinations.Length == 1) return (await destinations[0].Enqueue(records)).Queued;
 
-        var pending = new Task<EnqueueResult>[ids.Length];
-        for (var i = 0; i < ids.Length; i++) pending[i] = Destination(ids[i]).Enqueue(records);
+        var pending = new Task<EnqueueResult>[destinations.Length];
+        for (var i = 0; i < destinations.Length; i++) pending[i] = destinations[i].Enqueue(records);
         var results = await Task.WhenAll(pending);
         var queued = 0;
         foreach (var r in results) queued += r.Queued;
         return queued;
     }
+
+    /// <summary>References for the current id list, rebuilt only when the list is replaced.</summary>
+    private IDestinationGrain[] Destinations(string[] ids)
+    {
+        if (!ReferenceEquals(_referencesFor, ids))
+        {
+            _references = ids.Select(Destination).ToArray();
+            _referencesFor = ids;
+        }
+        return _references;
+    }
+
+    private string[]? _referencesFor;
+    private IDestinationGrain[] _references = [];
 
     private IDestinationGrain Destination(string id) =>
         GrainFactory.GetGrain<IDestinationGrain>(DestinationIdentity.Key(this.GetPrimaryKeyString(), id));

@@ -22,7 +22,8 @@ public static class BroadcastApp
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // appsettings.json travels with the binaries: find it there whatever the working directory is.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
         var config = builder.Configuration;
         var env = builder.Environment;
@@ -46,6 +47,7 @@ public static class BroadcastApp
         services.Configure<DeliveryOptions>(config.GetSection("Broadcast:Delivery"));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<BacklogRegistry>();
+        services.AddSingleton<WorkspaceGrains>();
         var shutdown = config.GetSection("Broadcast:Shutdown").Get<ShutdownOptions>() ?? new ShutdownOptions();
         services.AddSingleton(Options.Create(shutdown));
         services.AddSingleton<ShutdownCoordinator>();

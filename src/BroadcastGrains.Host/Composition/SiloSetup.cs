@@ -27,7 +27,8 @@ public static class SiloSetup
         NpgsqlDataSource? dataSource = null;
         if (usesPostgres)
         {
-            dataSource = NpgsqlDataSource.Create(connectionString!);
+            // Our statements leave no session state behind, so skip the DISCARD ALL on every pooled connection.
+            dataSource = new NpgsqlDataSourceBuilder(connectionString!) { ConnectionStringBuilder = { NoResetOnClose = true } }.Build();
             services.AddSingleton(dataSource);
             // Registered before the silo so that the tables exist when clustering and storage start.
             if (config.GetValue("Broadcast:MigrateOnStartup", true)) services.AddHostedService<SchemaMigrationService>();
@@ -61,6 +62,13 @@ public static class SiloSetup
                 // Deactivation at shutdown is when destinations finish their sends (and Memory mode flushes).
                 o.DeactivationTimeout = shutdown.GracePeriod;
                 config.GetSection("Orleans:GrainCollection").Bind(o);
+            });
+            silo.Configure<GrainDirectoryOptions>(o =>
+            {
+                // The directory cache keeps an entry per grain ever resolved, deactivated ones included; with a
+                // hundred thousand mostly idle tenants that is most of an idle silo's heap, so bound it.
+                o.CacheSize = 100_000;
+                config.GetSection("Orleans:GrainDirectory").Bind(o);
             });
             silo.AddDashboard();
             if (!string.IsNullOrWhiteSpace(config["Broadcast:Telemetry:OtlpEndpoint"])) silo.AddActivityPropagation();

@@ -20,7 +20,7 @@ public static class TraceEndpoints
     /// Parse and validate everything first (any bad record: nothing is accepted), then hand each workspace its
     /// records in one grain call. 202 only once every destination has stored its events.
     /// </summary>
-    private static async Task<IResult> Ingest(HttpContext context, IGrainFactory grains, TimeProvider clock, ShutdownCoordinator shutdown)
+    private static async Task<IResult> Ingest(HttpContext context, WorkspaceGrains grains, TimeProvider clock, ShutdownCoordinator shutdown)
     {
         if (shutdown.Draining)
         {
@@ -51,7 +51,7 @@ public static class TraceEndpoints
         int queued;
         if (records.Count == 0) queued = 0;
         else if (AllSameWorkspace(records))
-            queued = await grains.GetGrain<IWorkspaceGrain>(records[0].WorkspaceId).Ingest(records);
+            queued = await grains.Get(records[0].WorkspaceId).Ingest(records);
         else
         {
             var byWorkspace = new Dictionary<string, List<TraceRecord>>(StringComparer.Ordinal);
@@ -63,7 +63,7 @@ public static class TraceEndpoints
             }
             var calls = new Task<int>[byWorkspace.Count];
             var i = 0;
-            foreach (var (workspace, list) in byWorkspace) calls[i++] = grains.GetGrain<IWorkspaceGrain>(workspace).Ingest(list);
+            foreach (var (workspace, list) in byWorkspace) calls[i++] = grains.Get(workspace).Ingest(list);
             queued = (await Task.WhenAll(calls)).Sum();
         }
         BroadcastTelemetry.TracesReceived.Add(records.Count);
