@@ -29,7 +29,7 @@ public sealed class IngestHandler(DestinationRegistry registry, BatchSender send
         }
 
         TraceBatch batch;
-        using (var body = await PooledRequestBody.ReadAsync(context.Request, TraceLimits.MaxBodyBytes, context.RequestAborted))
+        using (var body = await BroadcastGrains.Host.Ingestion.PooledBody.ReadAsync(context.Request, TraceLimits.MaxBodyBytes, context.RequestAborted))
         {
             if (body.TooLarge)
             {

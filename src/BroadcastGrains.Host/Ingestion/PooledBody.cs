@@ -18,6 +18,7 @@ public sealed class PooledBody : IDisposable
     public int Length { get; }
     public bool TooLarge { get; }
     public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, Length);
+    public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, Length);
 
     public static async Task<PooledBody> ReadAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
     {
