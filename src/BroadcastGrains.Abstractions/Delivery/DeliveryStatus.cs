@@ -14,5 +14,4 @@ public sealed record DeliveryStatus
     [Id(7)] public DateTimeOffset? LastSuccessAt { get; init; }
     [Id(8)] public string? LastError { get; init; }
     [Id(9)] public DateTimeOffset? NextAttemptAt { get; init; }
-    [Id(10)] public long Discarded { get; init; }
 }

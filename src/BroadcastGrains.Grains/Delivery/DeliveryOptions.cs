@@ -3,8 +3,8 @@ namespace BroadcastGrains.Grains.Delivery;
 /// <summary>Bound from <c>Broadcast:Delivery</c>. The defaults are CONTRACT §7; tests shorten the clocks.</summary>
 public sealed class DeliveryOptions
 {
-    public int MaxBatchEvents { get; set; } = 500;
-    public int MaxBatchBytes { get; set; } = 4 * 1024 * 1024;
+    public int MaxBatchEvents { get; set; } = PostHog.PostHogLimits.MaxBatchEvents;
+    public int MaxBatchBytes { get; set; } = PostHog.PostHogLimits.MaxBatchBytes;
     /// <summary>How long a partial batch waits for company before it is sent.</summary>
     public TimeSpan Linger { get; set; } = TimeSpan.FromSeconds(1);
     public TimeSpan BackoffBase { get; set; } = TimeSpan.FromSeconds(1);

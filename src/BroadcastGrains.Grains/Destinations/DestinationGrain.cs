@@ -97,7 +97,7 @@ public sealed partial class DestinationGrain(
         {
             while (_pending > 0 && !deadline.IsCancellationRequested && Config is { } config && !state.State.Paused)
             {
-                var batch = await outbox.PeekAsync(_key, _options.MaxBatchEvents, _options.MaxBatchBytes - BatchPayload.EnvelopeAllowance);
+                var batch = await PeekBatchAsync();
                 if (batch.Count == 0) break;
                 if (await SendSplittingAsync(config, batch)) break;
             }
@@ -150,7 +150,6 @@ public sealed partial class DestinationGrain(
                 Delivered = s.Delivered,
                 DeadLettered = summary.DeadLettered,
                 SampledOut = s.SampledOut,
-                Discarded = s.Discarded,
                 ConsecutiveFailures = _consecutiveFailures,
                 LastSuccessAt = s.LastSuccessAt,
                 LastError = s.LastError,
@@ -312,6 +311,10 @@ public sealed partial class DestinationGrain(
         return Task.CompletedTask;
     }
 
+    /// <summary>The oldest pending events that fit one /batch/ request, envelope included.</summary>
+    private Task<IReadOnlyList<OutboxEvent>> PeekBatchAsync() =>
+        outbox.PeekAsync(_key, _options.MaxBatchEvents, _options.MaxBatchBytes - BatchPayload.EnvelopeAllowance);
+
     private void RefreshMapping() =>
         _mapping = Config is { } c ? new EventMappingOptions(_workspaceId, _destinationId, c.PrivacyMode, LibVersion) : null;
 
@@ -402,7 +405,7 @@ public sealed partial class DestinationGrain(
 
         while (_pending > 0 && ReferenceEquals(Config, config))
         {
-            var batch = await outbox.PeekAsync(_key, _options.MaxBatchEvents, _options.MaxBatchBytes - BatchPayload.EnvelopeAllowance);
+            var batch = await PeekBatchAsync();
             if (batch.Count == 0)
             {
                 _pending = 0;

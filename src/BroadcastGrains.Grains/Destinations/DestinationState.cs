@@ -11,7 +11,6 @@ public sealed class DestinationState
     [Id(3)] public DateTimeOffset UpdatedAt { get; set; }
     [Id(4)] public long Delivered { get; set; }
     [Id(5)] public long SampledOut { get; set; }
-    [Id(6)] public long Discarded { get; set; }
     /// <summary>Survives restarts so that a rejected key is not hammered by every new activation.</summary>
     [Id(7)] public bool Paused { get; set; }
     [Id(8)] public string? LastError { get; set; }
