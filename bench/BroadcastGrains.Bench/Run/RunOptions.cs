@@ -7,7 +7,7 @@ public sealed record RunOptions
 {
     public int Seconds { get; init; } = 20;
     /// <summary>Long enough for tiered JIT and Orleans' caches to settle; a short warm-up understates the host the most.</summary>
-    public int WarmupSeconds { get; init; } = 10;
+    public int WarmupSeconds { get; init; } = 30;
     public int Workspaces { get; init; } = 1000;
     public int IdleWorkspaces { get; init; } = 100_000;
     public Spread Spread { get; init; } = Spread.Mixed;

@@ -60,6 +60,15 @@ public sealed class ThroughputStage(RunOptions options, TargetLauncher launcher,
 
         if (openLoopRate is { } rate)
         {
+            if (!measurePeak)
+            {
+                // A fresh process needs the same warm-up as a peak run: tiered JIT keeps recompiling hot code for
+                // tens of seconds under load, and latency measured during that is start-up cost, not steady state.
+                var closedWarm = await load.RunClosedLoopAsync(TimeSpan.FromSeconds(options.WarmupSeconds), cancellationToken);
+                queued += closedWarm.Queued;
+                log($"  warm-up: {closedWarm}");
+                await DrainAsync(sink.Counters, queued, result, cancellationToken);
+            }
             var warm = await load.RunOpenLoopAsync(rate, TimeSpan.FromSeconds(Math.Min(3, options.WarmupSeconds)), cancellationToken);
             queued += warm.Queued;
             var cpu = CpuShare.Start(target.Pid, kind == TargetKind.Postgres ? postgres?.PostmasterPid : null);

@@ -17,5 +17,5 @@ public sealed class DeliveryOptions
     /// <summary>Per-silo cap on concurrent /batch/ requests (each destination holds at most one).</summary>
     public int MaxConcurrentSends { get; set; } = 256;
     /// <summary>Counters are persisted at most this often (and on deactivation), not once per event.</summary>
-    public TimeSpan CounterFlushInterval { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan CounterFlushInterval { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -77,7 +77,9 @@ public sealed partial class DestinationGrain(
             // A send in flight finishes first, so that what it delivered is booked and not sent twice.
             while (_sending && !cancellationToken.IsCancellationRequested) await Task.Delay(10, CancellationToken.None);
             if (!outbox.IsDurable && _pending > 0 && Config is { Enabled: true }) await FlushBeforeShutdownAsync(cancellationToken);
-            if (_countersDirty && Config is not null) await SaveStateAsync();
+            // Memory storage is itself a set of grains that are going away with the silo: nothing to save into.
+            var storageGone = !outbox.IsDurable && reason.ReasonCode == DeactivationReasonCode.ShuttingDown;
+            if (_countersDirty && Config is not null && !storageGone) await SaveStateAsync();
         }
         finally
         {

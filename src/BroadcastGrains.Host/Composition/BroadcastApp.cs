@@ -91,7 +91,7 @@ public static class BroadcastApp
 
         app.MapOpenApi().AllowAnonymous();
         app.MapPrometheusScrapingEndpoint();
-        app.MapOrleansDashboard("/dashboard").RequireAuthorization(Scopes.Admin);
+        if (options.Dashboard.Enabled) app.MapOrleansDashboard("/dashboard").RequireAuthorization(Scopes.Admin);
         app.MapHealthEndpoints();
         app.MapBroadcastEndpoints();
         app.MapDestinationEndpoints();

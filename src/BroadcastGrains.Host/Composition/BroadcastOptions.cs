@@ -7,6 +7,16 @@ public sealed class BroadcastOptions
 
     public StorageMode Storage { get; set; } = StorageMode.Memory;
     public ClusteringMode Clustering { get; set; } = ClusteringMode.Localhost;
+    public BroadcastDashboardOptions Dashboard { get; set; } = new();
+}
+
+public sealed class BroadcastDashboardOptions
+{
+    /// <summary>
+    /// The Orleans dashboard samples every grain call and keeps its own metrics pipeline; an operator who does
+    /// not look at it can switch it off and give that CPU to ingest.
+    /// </summary>
+    public bool Enabled { get; set; } = true;
 }
 
 public enum StorageMode

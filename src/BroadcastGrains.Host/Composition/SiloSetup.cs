@@ -70,7 +70,7 @@ public static class SiloSetup
                 o.CacheSize = 100_000;
                 config.GetSection("Orleans:GrainDirectory").Bind(o);
             });
-            silo.AddDashboard();
+            if (options.Dashboard.Enabled) silo.AddDashboard();
             if (!string.IsNullOrWhiteSpace(config["Broadcast:Telemetry:OtlpEndpoint"])) silo.AddActivityPropagation();
 
             if (options.Clustering == ClusteringMode.Postgres)

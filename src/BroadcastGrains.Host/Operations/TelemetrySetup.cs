@@ -18,7 +18,10 @@ public static class TelemetrySetup
             .ConfigureResource(r => r.AddService("broadcastgrains", serviceVersion: typeof(BroadcastTelemetry).Assembly.GetName().Version?.ToString(3)))
             .WithMetrics(metrics => metrics
                 .AddMeter(BroadcastTelemetry.Name)
-                .AddMeter("Microsoft.Orleans")
+                .AddMeter(OrleansMetricSelection.MeterName)
+                .AddView(instrument => instrument.Meter.Name == OrleansMetricSelection.MeterName && !OrleansMetricSelection.IsExported(instrument.Name)
+                    ? MetricStreamConfiguration.Drop
+                    : null)
                 .AddAspNetCoreInstrumentation()
                 .AddPrometheusExporter());
         if (!string.IsNullOrWhiteSpace(otlpEndpoint))
