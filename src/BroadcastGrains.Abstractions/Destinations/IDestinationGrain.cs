@@ -7,8 +7,8 @@ namespace BroadcastGrains.Destinations;
 /// It owns the config, the outbox of mapped events and the delivery loop with its backoff.</summary>
 public interface IDestinationGrain : IGrainWithStringKey
 {
-    /// <summary>Saves the first config; false when the destination already exists.</summary>
-    Task<bool> Create(DestinationConfig config);
+    /// <summary>Saves the first config and the workspace's switch; false when the destination already exists.</summary>
+    Task<bool> Create(DestinationConfig config, bool broadcastEnabled);
 
     /// <summary>Null when the destination does not exist.</summary>
     [AlwaysInterleave]
@@ -18,6 +18,12 @@ public interface IDestinationGrain : IGrainWithStringKey
 
     /// <summary>False when the destination is gone or changed since the snapshot.</summary>
     Task<bool> Update(DestinationUpdate update);
+
+    /// <summary>
+    /// The workspace's broadcast switch, pushed down by the workspace grain: while it is off, Enqueue skips
+    /// records even when a front end's cached route still lists this destination.
+    /// </summary>
+    Task SetBroadcast(bool enabled);
 
     /// <summary>Removes the destination; pending events are discarded and counted.</summary>
     Task<bool> Delete();

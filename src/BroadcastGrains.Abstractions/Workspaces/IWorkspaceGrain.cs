@@ -1,9 +1,12 @@
 using BroadcastGrains.Destinations;
-using BroadcastGrains.Traces;
 
 namespace BroadcastGrains.Workspaces;
 
-/// <summary>A tenant: the broadcast switch and the ids of its destinations. Keyed by workspace id.</summary>
+/// <summary>
+/// A tenant: the broadcast switch and the ids of its destinations. Keyed by workspace id. Ingest does not pass
+/// through it: front ends route records straight to the destination grains (see <see cref="GetRoute"/>), and
+/// the switch is pushed down to every destination so that turning broadcast off takes effect at once everywhere.
+/// </summary>
 public interface IWorkspaceGrain : IGrainWithStringKey
 {
     [AlwaysInterleave]
@@ -19,7 +22,7 @@ public interface IWorkspaceGrain : IGrainWithStringKey
 
     Task<bool> RemoveDestination(string destinationId);
 
-    /// <summary>Hands the records to every enabled destination when broadcast is on; returns deliveries queued.</summary>
+    /// <summary>The switch and destination ids in one call, for the ingest front end's route cache.</summary>
     [AlwaysInterleave]
-    Task<int> Ingest([Immutable] IReadOnlyList<TraceRecord> records);
+    Task<WorkspaceRoute> GetRoute();
 }

@@ -115,11 +115,11 @@ public sealed partial class DestinationGrain(
         if (_pending > 0) LogLostAtShutdown(_key, _pending);
     }
 
-    public async Task<bool> Create(DestinationConfig config)
+    public async Task<bool> Create(DestinationConfig config, bool broadcastEnabled)
     {
         if (Config is not null) return false;
         var now = clock.GetUtcNow();
-        state.State = new DestinationState { Config = config, Version = 1, CreatedAt = now, UpdatedAt = now };
+        state.State = new DestinationState { Config = config, Version = 1, CreatedAt = now, UpdatedAt = now, BroadcastOff = !broadcastEnabled };
         await SaveStateAsync();
         RefreshMapping();
         return true;
@@ -195,6 +195,13 @@ public sealed partial class DestinationGrain(
         return true;
     }
 
+    public async Task SetBroadcast(bool enabled)
+    {
+        if (Config is null || state.State.BroadcastOff == !enabled) return;
+        state.State.BroadcastOff = !enabled;
+        await SaveStateAsync();
+    }
+
     public async Task<bool> Delete()
     {
         if (Config is null) return false;
@@ -223,7 +230,7 @@ public sealed partial class DestinationGrain(
 
     public async Task<EnqueueResult> Enqueue(IReadOnlyList<TraceRecord> records)
     {
-        if (Config is not { Enabled: true } config || _mapping is null)
+        if (Config is not { Enabled: true } config || _mapping is null || state.State.BroadcastOff)
             return new EnqueueResult { Skipped = records.Count };
 
         using var scope = logger.BeginScope(_logScope);

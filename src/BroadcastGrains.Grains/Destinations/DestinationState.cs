@@ -15,4 +15,6 @@ public sealed class DestinationState
     [Id(7)] public bool Paused { get; set; }
     [Id(8)] public string? LastError { get; set; }
     [Id(9)] public DateTimeOffset? LastSuccessAt { get; set; }
+    /// <summary>The workspace's switch is off (stored negated so that state saved before it existed reads as on).</summary>
+    [Id(10)] public bool BroadcastOff { get; set; }
 }

@@ -1,33 +1,43 @@
 using System.Security.Cryptography;
 using BroadcastGrains.Destinations;
-using BroadcastGrains.Grains.Telemetry;
-using BroadcastGrains.Traces;
 using BroadcastGrains.Workspaces;
 
 namespace BroadcastGrains.Grains.Workspaces;
 
-/// <summary>A tenant: its broadcast switch and which destinations it has. Ingest fans out to them concurrently.</summary>
+/// <summary>A tenant: its broadcast switch and which destinations it has. The authority the ingest route cache reads.</summary>
 public sealed class WorkspaceGrain(
     [PersistentState("workspace", BroadcastStorage.Name)] IPersistentState<WorkspaceState> state)
     : Grain, IWorkspaceGrain
 {
     public Task<bool> GetBroadcast() => Task.FromResult(state.State.BroadcastEnabled);
 
+    /// <summary>
+    /// Saved here first (the authority), then pushed to every destination: a front end may still hold the old
+    /// route for a moment, and the destinations are what make "off" take effect at once.
+    /// </summary>
     public async Task SetBroadcast(bool enabled)
     {
         if (state.State.BroadcastEnabled == enabled && state.RecordExists) return;
         state.State.BroadcastEnabled = enabled;
         await state.WriteStateAsync();
+        var ids = state.State.DestinationIds;
+        if (ids.Length == 0) return;
+        var pushes = new Task[ids.Length];
+        for (var i = 0; i < ids.Length; i++) pushes[i] = Destination(ids[i]).SetBroadcast(enabled);
+        await Task.WhenAll(pushes);
     }
 
     public Task<IReadOnlyList<string>> GetDestinationIds() => Task.FromResult<IReadOnlyList<string>>(state.State.DestinationIds);
+
+    public Task<WorkspaceRoute> GetRoute() => Task.FromResult(
+        new WorkspaceRoute { BroadcastEnabled = state.State.BroadcastEnabled, DestinationIds = state.State.DestinationIds });
 
     public async Task<string?> AddDestination(DestinationConfig config)
     {
         if (state.State.DestinationIds.Length >= WorkspaceLimits.MaxDestinations) return null;
         string id;
         do id = NewDestinationId();
-        while (!await Destination(id).Create(config));
+        while (!await Destination(id).Create(config, state.State.BroadcastEnabled));
         state.State.DestinationIds = [.. state.State.DestinationIds, id];
         await state.WriteStateAsync();
         return id;
@@ -41,38 +51,6 @@ public sealed class WorkspaceGrain(
         await state.WriteStateAsync();
         return true;
     }
-
-    public async Task<int> Ingest(IReadOnlyList<TraceRecord> records)
-    {
-        var ids = state.State.DestinationIds;
-        if (!state.State.BroadcastEnabled || ids.Length == 0) return 0;
-        var destinations = Destinations(ids);
-        using var activity = BroadcastTelemetry.Source.StartActivity("workspace.ingest");
-        activity?.SetTag("broadcast.workspace_id", this.GetPrimaryKeyString());
-        activity?.SetTag("broadcast.records", records.Count);
-        if (destinations.Length == 1) return (await destinations[0].Enqueue(records)).Queued;
-
-        var pending = new Task<EnqueueResult>[destinations.Length];
-        for (var i = 0; i < destinations.Length; i++) pending[i] = destinations[i].Enqueue(records);
-        var results = await Task.WhenAll(pending);
-        var queued = 0;
-        foreach (var r in results) queued += r.Queued;
-        return queued;
-    }
-
-    /// <summary>References for the current id list, rebuilt only when the list is replaced.</summary>
-    private IDestinationGrain[] Destinations(string[] ids)
-    {
-        if (!ReferenceEquals(_referencesFor, ids))
-        {
-            _references = ids.Select(Destination).ToArray();
-            _referencesFor = ids;
-        }
-        return _references;
-    }
-
-    private string[]? _referencesFor;
-    private IDestinationGrain[] _references = [];
 
     private IDestinationGrain Destination(string id) =>
         GrainFactory.GetGrain<IDestinationGrain>(DestinationIdentity.Key(this.GetPrimaryKeyString(), id));

@@ -47,7 +47,8 @@ public static class BroadcastApp
         services.Configure<DeliveryOptions>(config.GetSection("Broadcast:Delivery"));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<BacklogRegistry>();
-        services.AddSingleton<WorkspaceGrains>();
+        services.AddSingleton(config.GetSection(IngestOptions.Section).Get<IngestOptions>() ?? new IngestOptions());
+        services.AddSingleton<WorkspaceRoutes>();
         var shutdown = config.GetSection("Broadcast:Shutdown").Get<ShutdownOptions>() ?? new ShutdownOptions();
         services.AddSingleton(Options.Create(shutdown));
         services.AddSingleton<ShutdownCoordinator>();

@@ -1,6 +1,7 @@
 using BroadcastGrains.Destinations;
 using BroadcastGrains.Host.Auth;
 using BroadcastGrains.Host.Http;
+using BroadcastGrains.Host.Ingestion;
 using BroadcastGrains.PostHog;
 using BroadcastGrains.PostHog.Network;
 using BroadcastGrains.Traces;
@@ -31,7 +32,7 @@ public static class DestinationEndpoints
     }
 
     private static async Task<IResult> Create(
-        string ws, HttpRequest request, IGrainFactory grains, PostHogClient postHog, IOptions<NetworkOptions> network)
+        string ws, HttpRequest request, IGrainFactory grains, WorkspaceRoutes routes, PostHogClient postHog, IOptions<NetworkOptions> network)
     {
         var (body, error) = await JsonBody.ReadAsync(request, ApiJsonContext.Default.DestinationRequest);
         if (error is not null) return error;
@@ -47,6 +48,7 @@ public static class DestinationEndpoints
 
         var id = await workspace.AddDestination(config);
         if (id is null) return TooMany();
+        routes.Invalidate(ws);
         var view = await grains.GetGrain<IDestinationGrain>(DestinationIdentity.Key(ws, id)).GetView();
         return Results.Created($"/v1/workspaces/{ws}/destinations/{id}", DestinationResponse.From(view!));
     }
@@ -90,10 +92,12 @@ public static class DestinationEndpoints
         return view is null ? Missing(id) : Results.Ok(DestinationResponse.From(view));
     }
 
-    private static async Task<IResult> Delete(string ws, string id, IGrainFactory grains)
+    private static async Task<IResult> Delete(string ws, string id, IGrainFactory grains, WorkspaceRoutes routes)
     {
         if (!IsDestinationId(id)) return Missing(id);
-        return await grains.GetGrain<IWorkspaceGrain>(ws).RemoveDestination(id) ? Results.NoContent() : Missing(id);
+        if (!await grains.GetGrain<IWorkspaceGrain>(ws).RemoveDestination(id)) return Missing(id);
+        routes.Invalidate(ws);
+        return Results.NoContent();
     }
 
     private static async Task<IResult> Test(HttpRequest request, PostHogClient postHog, IOptions<NetworkOptions> network)

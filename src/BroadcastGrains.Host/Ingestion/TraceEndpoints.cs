@@ -3,7 +3,7 @@ using BroadcastGrains.Host.Auth;
 using BroadcastGrains.Host.Operations;
 using BroadcastGrains.Host.Http;
 using BroadcastGrains.Traces;
-using BroadcastGrains.Workspaces;
+using BroadcastGrains.Destinations;
 
 namespace BroadcastGrains.Host.Ingestion;
 
@@ -17,10 +17,10 @@ public static class TraceEndpoints
     }
 
     /// <summary>
-    /// Parse and validate everything first (any bad record: nothing is accepted), then hand each workspace its
-    /// records in one grain call. 202 only once every destination has stored its events.
+    /// Parse and validate everything first (any bad record: nothing is accepted), then hand each destination its
+    /// workspace's records in one grain call. 202 only once every destination has stored its events.
     /// </summary>
-    private static async Task<IResult> Ingest(HttpContext context, WorkspaceGrains grains, TimeProvider clock, ShutdownCoordinator shutdown)
+    private static async Task<IResult> Ingest(HttpContext context, WorkspaceRoutes routes, TimeProvider clock, ShutdownCoordinator shutdown)
     {
         if (shutdown.Draining)
         {
@@ -51,7 +51,7 @@ public static class TraceEndpoints
         int queued;
         if (records.Count == 0) queued = 0;
         else if (AllSameWorkspace(records))
-            queued = await grains.Get(records[0].WorkspaceId).Ingest(records);
+            queued = await IngestWorkspaceAsync(routes, records[0].WorkspaceId, records);
         else
         {
             var byWorkspace = new Dictionary<string, List<TraceRecord>>(StringComparer.Ordinal);
@@ -63,11 +63,29 @@ public static class TraceEndpoints
             }
             var calls = new Task<int>[byWorkspace.Count];
             var i = 0;
-            foreach (var (workspace, list) in byWorkspace) calls[i++] = grains.Get(workspace).Ingest(list);
-            queued = (await Task.WhenAll(calls)).Sum();
+            foreach (var (workspace, list) in byWorkspace) calls[i++] = IngestWorkspaceAsync(routes, workspace, list);
+            queued = 0;
+            foreach (var n in await Task.WhenAll(calls)) queued += n;
         }
         BroadcastTelemetry.TracesReceived.Add(records.Count);
         return Results.Json(new IngestResponse(records.Count, queued), ApiJsonContext.Default.IngestResponse, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    /// <summary>One workspace's records to each of its destinations concurrently; returns deliveries queued.</summary>
+    private static async Task<int> IngestWorkspaceAsync(WorkspaceRoutes routes, string workspaceId, IReadOnlyList<TraceRecord> records)
+    {
+        var destinations = await routes.GetAsync(workspaceId);
+        if (destinations.Length == 0) return 0;
+        using var activity = BroadcastTelemetry.Source.StartActivity("workspace.ingest");
+        activity?.SetTag("broadcast.workspace_id", workspaceId);
+        activity?.SetTag("broadcast.records", records.Count);
+        if (destinations.Length == 1) return (await destinations[0].Enqueue(records)).Queued;
+
+        var pending = new Task<EnqueueResult>[destinations.Length];
+        for (var i = 0; i < destinations.Length; i++) pending[i] = destinations[i].Enqueue(records);
+        var queued = 0;
+        foreach (var r in await Task.WhenAll(pending)) queued += r.Queued;
+        return queued;
     }
 
     private static bool AllSameWorkspace(List<TraceRecord> records)

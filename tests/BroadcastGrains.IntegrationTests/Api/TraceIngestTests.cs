@@ -84,4 +84,25 @@ public sealed class TraceIngestTests(ApiFixture fixture)
         await Eventually.True(() => fixture.PostHog.EventsFor(a.ApiKey).Count == 2 && fixture.PostHog.EventsFor(b.ApiKey).Count == 1, "both workspaces delivered");
         Assert.Equal(["a1", "a2"], fixture.PostHog.EventsFor(a.ApiKey).Select(e => e["properties"]!["$ai_span_id"]!.GetValue<string>()));
     }
+
+    [Fact]
+    public async Task Destination_changes_through_the_api_reach_ingest_at_once_although_routes_are_cached()
+    {
+        var (ws, first, firstKey) = await fixture.NewWorkspaceWithDestination();
+        Assert.Equal(1, (await Ingest.Post("/v1/traces", TraceJson.Minimal(ws, "one-destination"))).Json["queued"]!.GetValue<int>());
+
+        var secondKey = Ids.ApiKey();
+        fixture.PostHog.AcceptKey(secondKey);
+        var created = await fixture.Host.Admin().Post($"/v1/workspaces/{ws}/destinations",
+            $$$"""{"type":"posthog","config":{"api_key":"{{{secondKey}}}","endpoint":"{{{fixture.PostHog.Endpoint}}}"}}""");
+        Assert.Equal(201, created.Status);
+        Assert.Equal(2, (await Ingest.Post("/v1/traces", TraceJson.Minimal(ws, "two-destinations"))).Json["queued"]!.GetValue<int>());
+
+        Assert.Equal(204, (await fixture.Host.Admin().Delete($"/v1/workspaces/{ws}/destinations/{first}")).Status);
+        Assert.Equal(1, (await Ingest.Post("/v1/traces", TraceJson.Minimal(ws, "after-delete"))).Json["queued"]!.GetValue<int>());
+
+        await Eventually.True(() => fixture.PostHog.EventsFor(secondKey).Count == 2, "second destination got both of its events");
+        Assert.Equal(["two-destinations", "after-delete"], fixture.PostHog.EventsFor(secondKey).Select(e => e["properties"]!["$ai_span_id"]!.GetValue<string>()));
+        Assert.DoesNotContain("after-delete", fixture.PostHog.EventsFor(firstKey).Select(e => e["properties"]!["$ai_span_id"]!.GetValue<string>()));
+    }
 }

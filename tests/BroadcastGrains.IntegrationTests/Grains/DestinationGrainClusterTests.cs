@@ -7,6 +7,7 @@ using BroadcastGrains.PostHog;
 using BroadcastGrains.PostHog.Delivery;
 using BroadcastGrains.PostHog.Network;
 using BroadcastGrains.Traces;
+using BroadcastGrains.Workspaces;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Hosting;
 using Orleans.TestingHost;
@@ -62,7 +63,7 @@ public sealed class DestinationGrainClusterTests : IAsyncLifetime
         };
         var ws = Ids.Workspace();
         var destination = _cluster.Client.GetGrain<IDestinationGrain>(DestinationIdentity.Key(ws, "dst_grain"));
-        Assert.True(await destination.Create(new DestinationConfig { Name = "t", ApiKey = key, Endpoint = _postHog.Endpoint }));
+        Assert.True(await destination.Create(new DestinationConfig { Name = "t", ApiKey = key, Endpoint = _postHog.Endpoint }, broadcastEnabled: true));
 
         Assert.Equal(1, (await destination.Enqueue([Record(ws, "first")])).Queued);
         await Eventually.True(() => _postHog.Batches.Count == 1, "first send in flight");
@@ -89,11 +90,54 @@ public sealed class DestinationGrainClusterTests : IAsyncLifetime
     {
         var ws = Ids.Workspace();
         var destination = _cluster.Client.GetGrain<IDestinationGrain>(DestinationIdentity.Key(ws, "dst_off"));
-        await destination.Create(new DestinationConfig { Name = "t", ApiKey = Ids.ApiKey(), Endpoint = _postHog.Endpoint, Enabled = false });
+        await destination.Create(new DestinationConfig { Name = "t", ApiKey = Ids.ApiKey(), Endpoint = _postHog.Endpoint, Enabled = false }, broadcastEnabled: true);
         var result = await destination.Enqueue([Record(ws, "x")]);
         Assert.Equal(1, result.Skipped);
         Assert.Equal(0, result.Queued);
         Assert.Equal("disabled", (await destination.GetView())!.Delivery.State);
+    }
+
+    [Fact]
+    public async Task Turning_broadcast_off_stops_destinations_that_a_stale_route_still_reaches()
+    {
+        // A front end on another silo may route from a cached destination list for a moment; the workspace grain
+        // pushes the switch down so that the destinations themselves refuse records while it is off.
+        var key = Ids.ApiKey();
+        var ws = Ids.Workspace();
+        var workspace = _cluster.Client.GetGrain<IWorkspaceGrain>(ws);
+        await workspace.SetBroadcast(true);
+        var id = await workspace.AddDestination(new DestinationConfig { Name = "t", ApiKey = key, Endpoint = _postHog.Endpoint });
+        var destination = _cluster.Client.GetGrain<IDestinationGrain>(DestinationIdentity.Key(ws, id!));
+        Assert.Equal(1, (await destination.Enqueue([Record(ws, "while-on")])).Queued);
+
+        await workspace.SetBroadcast(false);
+        var refused = await destination.Enqueue([Record(ws, "while-off")]);
+        Assert.Equal(1, refused.Skipped);
+        Assert.Equal(0, refused.Queued);
+        Assert.False((await workspace.GetRoute()).BroadcastEnabled);
+
+        await workspace.SetBroadcast(true);
+        Assert.Equal(1, (await destination.Enqueue([Record(ws, "on-again")])).Queued);
+        await Eventually.True(() => _postHog.EventsFor(key).Count >= 2, "both accepted events delivered");
+        var ids = _postHog.EventsFor(key).Select(e => e["properties"]!["$ai_span_id"]!.GetValue<string>()).ToList();
+        Assert.Equal(["while-on", "on-again"], ids);
+    }
+
+    [Fact]
+    public async Task A_destination_added_while_broadcast_is_off_starts_off_and_follows_the_switch()
+    {
+        var ws = Ids.Workspace();
+        var workspace = _cluster.Client.GetGrain<IWorkspaceGrain>(ws);
+        await workspace.SetBroadcast(false);
+        var id = await workspace.AddDestination(new DestinationConfig { Name = "t", ApiKey = Ids.ApiKey(), Endpoint = _postHog.Endpoint });
+        var destination = _cluster.Client.GetGrain<IDestinationGrain>(DestinationIdentity.Key(ws, id!));
+        var route = await workspace.GetRoute();
+        Assert.False(route.BroadcastEnabled);
+        Assert.Equal([id!], route.DestinationIds);
+        Assert.Equal(1, (await destination.Enqueue([Record(ws, "early")])).Skipped);
+
+        await workspace.SetBroadcast(true);
+        Assert.Equal(1, (await destination.Enqueue([Record(ws, "late")])).Queued);
     }
 
     private static TraceRecord Record(string ws, string generation) => new()

@@ -1,0 +1,12 @@
+namespace BroadcastGrains.Workspaces;
+
+/// <summary>
+/// What the ingest front end needs to route a workspace's records: whether broadcast is on and which
+/// destinations exist. The workspace grain is the authority; front ends cache this briefly.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record WorkspaceRoute
+{
+    [Id(0)] public bool BroadcastEnabled { get; init; }
+    [Id(1)] public IReadOnlyList<string> DestinationIds { get; init; } = [];
+}

@@ -1,0 +1,80 @@
+using System.Collections.Concurrent;
+using BroadcastGrains.Destinations;
+using BroadcastGrains.Workspaces;
+
+namespace BroadcastGrains.Host.Ingestion;
+
+/// <summary>
+/// Per-silo cache of where a workspace's records go, so that ingest calls the destination grains directly
+/// instead of passing every record through the workspace grain (with records spread over many workspaces that
+/// hop was half of all grain calls). The workspace grain stays the authority:
+/// <list type="bullet">
+/// <item>changes made through this silo's API invalidate the entry at once;</item>
+/// <item>turning broadcast off and deleting a destination take effect at once everywhere, because the destination
+/// grains themselves refuse records then;</item>
+/// <item>turning broadcast on or adding a destination through another silo reaches this one within the TTL.</item>
+/// </list>
+/// </summary>
+public sealed class WorkspaceRoutes(IGrainFactory grains, IngestOptions options)
+{
+    private static readonly IDestinationGrain[] None = [];
+    private const long SweepEveryMs = 60_000;
+
+    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly long _ttlMs = (long)options.RouteCacheTtl.TotalMilliseconds;
+    private long _lastSweep = Environment.TickCount64;
+
+    /// <summary>The destinations to hand this workspace's records to; empty when broadcast is off.</summary>
+    public ValueTask<IDestinationGrain[]> GetAsync(string workspaceId)
+    {
+        var now = Environment.TickCount64;
+        if (_entries.TryGetValue(workspaceId, out var entry) && now - entry.FetchedAt < _ttlMs)
+        {
+            entry.UsedAt = now;
+            return new(entry.Destinations);
+        }
+        return new(FetchAsync(workspaceId, entry, now));
+    }
+
+    public void Invalidate(string workspaceId) => _entries.TryRemove(workspaceId, out _);
+
+    private async Task<IDestinationGrain[]> FetchAsync(string workspaceId, Entry? previous, long now)
+    {
+        var route = await grains.GetGrain<IWorkspaceGrain>(workspaceId).GetRoute();
+        var ids = route.BroadcastEnabled ? route.DestinationIds : [];
+        // References are immutable; building them resolves the interface by reflection, so reuse unchanged ones.
+        var destinations = previous is not null && previous.Ids.SequenceEqual(ids, StringComparer.Ordinal)
+            ? previous.Destinations
+            : References(workspaceId, ids);
+        _entries[workspaceId] = new Entry(destinations, ids, now);
+        if (now - Interlocked.Read(ref _lastSweep) > SweepEveryMs) Sweep(now);
+        return destinations;
+    }
+
+    private IDestinationGrain[] References(string workspaceId, IReadOnlyList<string> ids)
+    {
+        if (ids.Count == 0) return None;
+        var references = new IDestinationGrain[ids.Count];
+        for (var i = 0; i < references.Length; i++)
+            references[i] = grains.GetGrain<IDestinationGrain>(DestinationIdentity.Key(workspaceId, ids[i]));
+        return references;
+    }
+
+    /// <summary>Forgets workspaces that sent nothing for a while, so idle tenants cost this silo no memory.</summary>
+    private void Sweep(long now)
+    {
+        Interlocked.Exchange(ref _lastSweep, now);
+        foreach (var (workspaceId, entry) in _entries)
+        {
+            if (now - entry.UsedAt > SweepEveryMs) _entries.TryRemove(workspaceId, out _);
+        }
+    }
+
+    private sealed class Entry(IDestinationGrain[] destinations, IReadOnlyList<string> ids, long fetchedAt)
+    {
+        public IDestinationGrain[] Destinations { get; } = destinations;
+        public IReadOnlyList<string> Ids { get; } = ids;
+        public long FetchedAt { get; } = fetchedAt;
+        public long UsedAt { get; set; } = fetchedAt;
+    }
+}
