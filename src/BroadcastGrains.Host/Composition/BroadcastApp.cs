@@ -55,6 +55,8 @@ public static class BroadcastApp
         services.AddHostedService(sp => sp.GetRequiredService<ShutdownCoordinator>());
         services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdown.DrainDelay + shutdown.GracePeriod + TimeSpan.FromSeconds(15));
         TelemetrySetup.Configure(builder);
+        services.Configure<MemoryTrimOptions>(config.GetSection(MemoryTrimOptions.Section));
+        services.AddHostedService<IdleMemoryTrimmer>();
         services.AddSingleton(sp => new OutboundGate(sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.MaxConcurrentSends));
         services.AddSingleton(_ => new PostHogClient(new HttpClient(PostHogHttpHandlerFactory.Create(network))
         {

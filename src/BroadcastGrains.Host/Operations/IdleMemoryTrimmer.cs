@@ -1,0 +1,41 @@
+using System.Runtime;
+using Microsoft.Extensions.Options;
+
+namespace BroadcastGrains.Host.Operations;
+
+/// <summary>Checks now and then whether the silo is quiet with memory to give back (<see cref="MemoryTrimPolicy"/>), and gives it back.</summary>
+public sealed partial class IdleMemoryTrimmer(IOptions<MemoryTrimOptions> options, ILogger<IdleMemoryTrimmer> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        if (!settings.Enabled) return;
+        using var activations = new ActivationCountListener();
+        using var timer = new PeriodicTimer(settings.CheckInterval);
+        var allocated = GC.GetTotalAllocatedBytes();
+        var activationsAtTrim = activations.Read();
+        var committedAtTrim = GC.GetGCMemoryInfo().TotalCommittedBytes;
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            var allocatedNow = GC.GetTotalAllocatedBytes();
+            var activationsNow = activations.Read();
+            var committedNow = GC.GetGCMemoryInfo().TotalCommittedBytes;
+            var quietFor = allocatedNow - allocated;
+            allocated = allocatedNow;
+            // A busy period raises the mark the next drop is measured from.
+            activationsAtTrim = Math.Max(activationsAtTrim, activationsNow);
+            if (!MemoryTrimPolicy.ShouldTrim(quietFor, activationsAtTrim - activationsNow, committedNow - committedAtTrim, settings)) continue;
+
+            var before = Environment.WorkingSet;
+            GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            activationsAtTrim = activationsNow;
+            committedAtTrim = GC.GetGCMemoryInfo().TotalCommittedBytes;
+            allocated = GC.GetTotalAllocatedBytes();
+            LogTrimmed((before - Environment.WorkingSet) / (1024 * 1024), Environment.WorkingSet / (1024 * 1024));
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Silo quiet: returned {FreedMiB} MiB to the OS, working set now {WorkingSetMiB} MiB")]
+    private partial void LogTrimmed(long freedMiB, long workingSetMiB);
+}

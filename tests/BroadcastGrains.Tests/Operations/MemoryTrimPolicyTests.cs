@@ -1,0 +1,35 @@
+using BroadcastGrains.Host.Operations;
+
+namespace BroadcastGrains.Tests.Operations;
+
+public sealed class MemoryTrimPolicyTests
+{
+    private const long MiB = 1024 * 1024;
+    private static readonly MemoryTrimOptions Defaults = new();
+
+    [Fact]
+    public void A_quiet_silo_whose_idle_grains_were_collected_is_trimmed() =>
+        Assert.True(MemoryTrimPolicy.ShouldTrim(allocatedBytes: 2 * MiB, activationsDropped: 50_000, committedGrowth: 0, Defaults));
+
+    [Fact]
+    public void A_quiet_silo_that_grew_its_heap_is_trimmed() =>
+        Assert.True(MemoryTrimPolicy.ShouldTrim(allocatedBytes: 2 * MiB, activationsDropped: 0, committedGrowth: 300 * MiB, Defaults));
+
+    [Fact]
+    public void A_busy_silo_is_never_paused_for_a_trim() =>
+        Assert.False(MemoryTrimPolicy.ShouldTrim(allocatedBytes: 900 * MiB, activationsDropped: 50_000, committedGrowth: 300 * MiB, Defaults));
+
+    [Fact]
+    public void A_quiet_silo_with_nothing_to_give_back_is_left_alone() =>
+        Assert.False(MemoryTrimPolicy.ShouldTrim(allocatedBytes: 2 * MiB, activationsDropped: 10, committedGrowth: 4 * MiB, Defaults));
+
+    [Fact]
+    public void Trimming_can_be_switched_off() =>
+        Assert.False(MemoryTrimPolicy.ShouldTrim(0, 50_000, 300 * MiB, new MemoryTrimOptions { Enabled = false }));
+
+    [Theory]
+    [InlineData(999, false)]
+    [InlineData(1_000, true)]
+    public void Collected_activations_count_from_the_configured_minimum(long dropped, bool expected) =>
+        Assert.Equal(expected, MemoryTrimPolicy.ShouldTrim(0, dropped, 0, Defaults));
+}
