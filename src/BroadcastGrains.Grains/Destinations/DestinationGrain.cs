@@ -63,7 +63,9 @@ public sealed partial class DestinationGrain(
         _pending = summary.Pending;
         _maxSeq = summary.MaxSeq;
         _oldestAcceptedAt = summary.OldestAcceptedAt;
-        _countersSavedAt = clock.GetUtcNow();
+        // Destinations activated together (a silo start, a burst of new tenants) would otherwise all save their
+        // counters in the same instant every interval: start each at a random point of the interval.
+        _countersSavedAt = clock.GetUtcNow() - _options.CounterFlushInterval * Random.Shared.NextDouble();
         RefreshMapping();
         if (Config is not null && (_pending > 0 || state.State.Paused)) Schedule(TimeSpan.Zero);
         ReportBacklog();

@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 
 namespace BroadcastGrains.IntegrationTests.Postgres;
 
-/// <summary>Three silo processes on AdoNet clustering; one is killed mid-stream and nothing accepted is lost.</summary>
+/// <summary>Three silo processes on AdoNet clustering; one is killed and nothing accepted is lost.</summary>
 public sealed class MultiSiloTests(ITestOutputHelper output)
 {
     private const int Workspaces = 12;
@@ -63,6 +63,54 @@ public sealed class MultiSiloTests(ITestOutputHelper output)
             await Eventually.True(() => Missing(postHog, tenants, accepted) == 0,
                 "every accepted event delivered after the silo died", TimeSpan.FromSeconds(120));
             output.WriteLine($"{accepted.Count} events accepted and delivered across a silo crash in {(DateTime.UtcNow - started).TotalSeconds:0.0} s; {retries} requests were retried");
+        }
+        finally
+        {
+            foreach (var silo in silos) await silo.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Destinations_orphaned_by_a_dead_silo_deliver_without_new_traffic()
+    {
+        // No periodic safety-net sweep in this test: only the sweep triggered by the death declaration can wake
+        // the destinations whose activations (and delivery timers) died with the killed silo.
+        var slowSweep = new Dictionary<string, string> { ["Broadcast__Recovery__SweepInterval"] = "00:10:00" };
+        await using var db = await TestDatabase.CreateAsync();
+        await using var postHog = await FakePostHog.StartAsync();
+        var silos = new List<SiloProcess>();
+        try
+        {
+            for (var i = 0; i < 3; i++) silos.Add(await SiloProcess.StartAsync($"orphans{i}", db.ConnectionString, clustered: true, slowSweep));
+            await Eventually.Value(() => db.ScalarAsync<long>("SELECT count(*) FROM orleans_cluster_silo WHERE status = 3"), n => n == 3, "three active silos");
+
+            postHog.BatchFault = _ => new FakeAnswer(503);
+            var tenants = new List<(string Workspace, string Key)>();
+            var accepted = new ConcurrentDictionary<string, string>();
+            for (var i = 0; i < Workspaces; i++)
+            {
+                var ws = Ids.Workspace();
+                var key = Ids.ApiKey();
+                postHog.AcceptKey(key);
+                var admin = silos[i % 3].Admin();
+                Assert.Equal(200, (await admin.Put($"/v1/workspaces/{ws}/broadcast", """{"enabled": true}""")).Status);
+                var created = await admin.Post($"/v1/workspaces/{ws}/destinations",
+                    $$$"""{"type":"posthog","config":{"api_key":"{{{key}}}","endpoint":"{{{postHog.Endpoint}}}"}}""");
+                Assert.True(created.Status == 201, created.ToString());
+                tenants.Add((ws, key));
+                var ids = Enumerable.Range(0, RecordsPerRequest).Select(n => $"o{i:D2}-{n:D2}").ToList();
+                var r = await silos[i % 3].Ingest().Post("/v1/traces", TraceJson.Array(ids.Select(id => TraceJson.Minimal(ws, id))));
+                Assert.Equal(202, r.Status);
+                foreach (var id in ids) accepted[ws + "/" + id] = key;
+            }
+            await Eventually.Value(() => db.ScalarAsync<long>("SELECT count(DISTINCT destination_key) FROM broadcast_outbox"),
+                n => n == Workspaces, "every destination holds pending events");
+
+            silos[1].Kill();
+            postHog.BatchFault = null;
+            await Eventually.True(() => Missing(postHog, tenants, accepted) == 0,
+                "every accepted event delivered after the silo died, with no new traffic", TimeSpan.FromSeconds(90));
+            await Eventually.Value(() => db.ScalarAsync<long>("SELECT count(*) FROM broadcast_outbox"), n => n == 0, "outbox emptied");
         }
         finally
         {
