@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Security.Cryptography;
 using System.Text;
 
 namespace BroadcastGrains.PostHog.Mapping;
@@ -22,14 +21,20 @@ public static class DeterministicUuid
         ArgumentNullException.ThrowIfNull(workspaceId);
         ArgumentNullException.ThrowIfNull(destinationId);
         ArgumentNullException.ThrowIfNull(generationId);
-        return V5(UrlNamespace, string.Concat(workspaceId, "/", destinationId, "/", generationId));
+        return V5(UrlNamespace, workspaceId, "/", destinationId, "/", generationId);
     }
 
     public static Guid V5(Guid namespaceId, string name)
     {
         ArgumentNullException.ThrowIfNull(name);
+        return V5(namespaceId, name, "", "", "", "");
+    }
 
-        var length = 16 + Encoding.UTF8.GetByteCount(name);
+    /// <summary>The name is the concatenation of the parts, encoded straight into the hash input (no joined string).</summary>
+    private static Guid V5(Guid namespaceId, string p0, string p1, string p2, string p3, string p4)
+    {
+        var utf8 = Encoding.UTF8;
+        var length = 16 + utf8.GetByteCount(p0) + utf8.GetByteCount(p1) + utf8.GetByteCount(p2) + utf8.GetByteCount(p3) + utf8.GetByteCount(p4);
         byte[]? rented = null;
         Span<byte> input = length <= StackLimit ? stackalloc byte[StackLimit] : (rented = ArrayPool<byte>.Shared.Rent(length));
         try
@@ -37,10 +42,15 @@ public static class DeterministicUuid
             // The RFC hashes the namespace in network byte order; System.Guid stores the first three
             // fields little-endian, so the bytes must be written and read back explicitly big-endian.
             namespaceId.TryWriteBytes(input, bigEndian: true, out _);
-            Encoding.UTF8.GetBytes(name, input[16..]);
+            var at = 16;
+            at += utf8.GetBytes(p0, input[at..]);
+            at += utf8.GetBytes(p1, input[at..]);
+            at += utf8.GetBytes(p2, input[at..]);
+            at += utf8.GetBytes(p3, input[at..]);
+            utf8.GetBytes(p4, input[at..]);
 
-            Span<byte> hash = stackalloc byte[SHA1.HashSizeInBytes];
-            SHA1.HashData(input[..length], hash);
+            Span<byte> hash = stackalloc byte[Sha1.HashSizeInBytes];
+            Sha1.Hash(input[..length], hash);
 
             hash[6] = (byte)((hash[6] & 0x0F) | 0x50);
             hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
