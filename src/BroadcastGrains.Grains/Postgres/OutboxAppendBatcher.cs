@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Threading.Channels;
+using BroadcastGrains.Grains.Telemetry;
 using BroadcastGrains.Grains.Outbox;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -31,7 +33,7 @@ public sealed partial class OutboxAppendBatcher : IAsyncDisposable
 
     public Task AppendAsync(string destinationKey, IReadOnlyList<OutboxEvent> events)
     {
-        var append = new Append(destinationKey, events, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var append = new Append(destinationKey, events, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), Stopwatch.GetTimestamp());
         if (!_queue.Writer.TryWrite(append)) throw new InvalidOperationException("The outbox is shutting down.");
         return append.Done.Task;
     }
@@ -53,6 +55,8 @@ public sealed partial class OutboxAppendBatcher : IAsyncDisposable
             try
             {
                 await CopyAsync(group);
+                BroadcastTelemetry.OutboxCommitWait.Record(Stopwatch.GetElapsedTime(group[0].QueuedAt).TotalSeconds);
+                BroadcastTelemetry.OutboxCommitRows.Record(rows);
                 foreach (var a in group) a.Done.TrySetResult();
             }
             catch (Exception ex) when (group.Count > 1)
@@ -106,7 +110,7 @@ public sealed partial class OutboxAppendBatcher : IAsyncDisposable
         await Task.WhenAll(_writers);
     }
 
-    private sealed record Append(string DestinationKey, IReadOnlyList<OutboxEvent> Events, TaskCompletionSource Done);
+    private sealed record Append(string DestinationKey, IReadOnlyList<OutboxEvent> Events, TaskCompletionSource Done, long QueuedAt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A group commit of {Appends} outbox appends failed; retrying them one by one")]
     private partial void LogGroupFailed(Exception ex, int appends);

@@ -53,6 +53,11 @@ public sealed class PostgresDeliveryTests
         Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM broadcast_dead_letters"));
         var view = (await host.Admin().Get(path)).Json["delivery"]!;
         Assert.Equal(900, view["delivered"]!.GetValue<long>());
+
+        // Group commits are measured (only Postgres mode records these, so this host's appends produced them).
+        await Eventually.Value(() => host.Admin().Get("/metrics"),
+            r => r.Body.Contains("broadcast_outbox_commit_wait_seconds_bucket") && r.Body.Contains("broadcast_outbox_commit_rows_count"),
+            "commit metrics exported");
     }
 
     private static List<string> SpanIds(FakePostHog postHog, string key) => postHog.EventsFor(key).Select(SpanId).ToList();
