@@ -31,6 +31,11 @@ public sealed class MigratorTests
         Assert.Equal(queries, await db.ScalarAsync<long>("SELECT count(*) FROM orleansquery"));
         Assert.Equal(1L, await db.ScalarAsync<long>("SELECT count(*) FROM orleansquery WHERE querykey = 'CleanupDefunctSiloEntriesKey'"));
         Assert.Equal(1L, await db.ScalarAsync<long>("SELECT count(*) FROM information_schema.tables WHERE table_name = 'broadcast_outbox'"));
+        // The outbox keys compare bytewise and short payloads stay inline (db/011, db/012).
+        Assert.Equal(2L, await db.ScalarAsync<long>(
+            "SELECT count(*) FROM information_schema.columns WHERE column_name = 'destination_key' AND table_name IN ('broadcast_outbox', 'broadcast_dead_letters') AND collation_name = 'C'"));
+        Assert.Equal("toast_tuple_target=8160", await db.ScalarAsync<string>(
+            "SELECT array_to_string(reloptions, ',') FROM pg_class WHERE relname = 'broadcast_outbox'"));
     }
 
     [Fact]
