@@ -13,23 +13,23 @@ public sealed partial class IdleMemoryTrimmer(IOptions<MemoryTrimOptions> option
         using var activations = new ActivationCountListener();
         using var timer = new PeriodicTimer(settings.CheckInterval);
         var allocated = GC.GetTotalAllocatedBytes();
-        var activationsAtTrim = activations.Read();
+        var activationsMark = activations.Read();
         var committedAtTrim = GC.GetGCMemoryInfo().TotalCommittedBytes;
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             var allocatedNow = GC.GetTotalAllocatedBytes();
             var activationsNow = activations.Read();
             var committedNow = GC.GetGCMemoryInfo().TotalCommittedBytes;
-            var quietFor = allocatedNow - allocated;
+            var allocatedSinceCheck = allocatedNow - allocated;
             allocated = allocatedNow;
-            // A busy period raises the mark the next drop is measured from.
-            activationsAtTrim = Math.Max(activationsAtTrim, activationsNow);
-            if (!MemoryTrimPolicy.ShouldTrim(quietFor, activationsAtTrim - activationsNow, committedNow - committedAtTrim, settings)) continue;
+            // The drop is measured from the highest count since the last trim: a busy period raises the mark.
+            activationsMark = Math.Max(activationsMark, activationsNow);
+            if (!MemoryTrimPolicy.ShouldTrim(allocatedSinceCheck, activationsMark - activationsNow, committedNow - committedAtTrim, settings)) continue;
 
             var before = Environment.WorkingSet;
             GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-            activationsAtTrim = activationsNow;
+            activationsMark = activationsNow;
             committedAtTrim = GC.GetGCMemoryInfo().TotalCommittedBytes;
             allocated = GC.GetTotalAllocatedBytes();
             LogTrimmed((before - Environment.WorkingSet) / (1024 * 1024), Environment.WorkingSet / (1024 * 1024));
