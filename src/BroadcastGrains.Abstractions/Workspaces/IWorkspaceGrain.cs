@@ -9,20 +9,14 @@ namespace BroadcastGrains.Workspaces;
 /// </summary>
 public interface IWorkspaceGrain : IGrainWithStringKey
 {
+    /// <summary>The switch and the destination ids: what the API shows and what ingest routes by.</summary>
     [AlwaysInterleave]
-    Task<bool> GetBroadcast();
+    Task<WorkspaceRoute> GetRoute();
 
     Task SetBroadcast(bool enabled);
-
-    [AlwaysInterleave]
-    Task<IReadOnlyList<string>> GetDestinationIds();
 
     /// <summary>Creates a destination with a new id; null when the workspace already has the maximum.</summary>
     Task<string?> AddDestination(DestinationConfig config);
 
     Task<bool> RemoveDestination(string destinationId);
-
-    /// <summary>The switch and destination ids in one call, for the ingest front end's route cache.</summary>
-    [AlwaysInterleave]
-    Task<WorkspaceRoute> GetRoute();
 }

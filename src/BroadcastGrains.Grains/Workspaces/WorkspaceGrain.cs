@@ -9,8 +9,6 @@ public sealed class WorkspaceGrain(
     [PersistentState("workspace", BroadcastStorage.Name)] IPersistentState<WorkspaceState> state)
     : Grain, IWorkspaceGrain
 {
-    public Task<bool> GetBroadcast() => Task.FromResult(state.State.BroadcastEnabled);
-
     /// <summary>
     /// Saved here first (the authority), then pushed to every destination: a front end may still hold the old
     /// route for a moment, and the destinations are what make "off" take effect at once.
@@ -26,8 +24,6 @@ public sealed class WorkspaceGrain(
         for (var i = 0; i < ids.Length; i++) pushes[i] = Destination(ids[i]).SetBroadcast(enabled);
         await Task.WhenAll(pushes);
     }
-
-    public Task<IReadOnlyList<string>> GetDestinationIds() => Task.FromResult<IReadOnlyList<string>>(state.State.DestinationIds);
 
     public Task<WorkspaceRoute> GetRoute() => Task.FromResult(
         new WorkspaceRoute { BroadcastEnabled = state.State.BroadcastEnabled, DestinationIds = state.State.DestinationIds });

@@ -27,11 +27,10 @@ public static class SiloSetup
         NpgsqlDataSource? dataSource = null;
         if (usesPostgres)
         {
-            // Our statements leave no session state behind, so skip the DISCARD ALL on every pooled connection.
-            dataSource = new NpgsqlDataSourceBuilder(connectionString!) { ConnectionStringBuilder = { NoResetOnClose = true } }.Build();
-            // The AdoNet providers open their own connections from the string; their statements leave no session
-            // state either, and a DISCARD ALL round trip per grain-state write is pure cost.
+            // Neither our statements nor the AdoNet providers' (which open connections from the string) leave
+            // session state behind, so skip the DISCARD ALL on every pooled connection.
             connectionString = new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString;
+            dataSource = NpgsqlDataSource.Create(connectionString);
             services.AddSingleton(dataSource);
             // Registered before the silo so that the tables exist when clustering and storage start.
             if (config.GetValue("Broadcast:MigrateOnStartup", true)) services.AddHostedService<SchemaMigrationService>();

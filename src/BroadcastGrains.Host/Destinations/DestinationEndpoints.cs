@@ -41,7 +41,7 @@ public static class DestinationEndpoints
 
         var workspace = grains.GetGrain<IWorkspaceGrain>(ws);
         // Checked before the test as well as after it: no reason to probe PostHog for a config that cannot be saved.
-        if ((await workspace.GetDestinationIds()).Count >= WorkspaceLimits.MaxDestinations) return TooMany();
+        if ((await workspace.GetRoute()).DestinationIds.Count >= WorkspaceLimits.MaxDestinations) return TooMany();
 
         var test = await postHog.TestConnectionAsync(config!.ApiKey, config.Endpoint, request.HttpContext.RequestAborted);
         if (!test.Ok) return Problems.ConnectionFailed(test.Detail!);
@@ -55,7 +55,7 @@ public static class DestinationEndpoints
 
     private static async Task<IResult> List(string ws, IGrainFactory grains)
     {
-        var ids = await grains.GetGrain<IWorkspaceGrain>(ws).GetDestinationIds();
+        var ids = (await grains.GetGrain<IWorkspaceGrain>(ws).GetRoute()).DestinationIds;
         var views = await Task.WhenAll(ids.Select(id => grains.GetGrain<IDestinationGrain>(DestinationIdentity.Key(ws, id)).GetView()));
         return Results.Ok(new DestinationListResponse(views.OfType<DestinationView>().Select(DestinationResponse.From).ToList()));
     }

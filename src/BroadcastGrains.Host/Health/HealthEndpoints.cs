@@ -23,7 +23,7 @@ public static class HealthEndpoints
         try
         {
             // Activating a grain proves the silo has joined and can place work; it also reads grain storage.
-            await grains.GetGrain<IWorkspaceGrain>(ProbeWorkspace).GetBroadcast().WaitAsync(timeout.Token);
+            await grains.GetGrain<IWorkspaceGrain>(ProbeWorkspace).GetRoute().WaitAsync(timeout.Token);
             if (await storage.CheckAsync(timeout.Token) is { } problem) return Problems.Unavailable(problem);
             return Results.Ok(new HealthResponse("ready"));
         }

@@ -15,7 +15,7 @@ public static class BroadcastEndpoints
             .WithTags("Workspaces");
 
         group.MapGet("/", async (string ws, IGrainFactory grains) =>
-            Results.Ok(new BroadcastSwitchResponse(await grains.GetGrain<IWorkspaceGrain>(ws).GetBroadcast())));
+            Results.Ok(new BroadcastSwitchResponse((await grains.GetGrain<IWorkspaceGrain>(ws).GetRoute()).BroadcastEnabled)));
 
         group.MapPut("/", async (string ws, HttpRequest request, IGrainFactory grains, WorkspaceRoutes routes) =>
         {

@@ -21,20 +21,20 @@ public static class DeterministicUuid
         ArgumentNullException.ThrowIfNull(workspaceId);
         ArgumentNullException.ThrowIfNull(destinationId);
         ArgumentNullException.ThrowIfNull(generationId);
-        return V5(UrlNamespace, workspaceId, "/", destinationId, "/", generationId);
+        return FromParts(UrlNamespace, [workspaceId, "/", destinationId, "/", generationId]);
     }
 
     public static Guid V5(Guid namespaceId, string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        return V5(namespaceId, name, "", "", "", "");
+        return FromParts(namespaceId, [name]);
     }
 
     /// <summary>The name is the concatenation of the parts, encoded straight into the hash input (no joined string).</summary>
-    private static Guid V5(Guid namespaceId, string p0, string p1, string p2, string p3, string p4)
+    private static Guid FromParts(Guid namespaceId, ReadOnlySpan<string> parts)
     {
-        var utf8 = Encoding.UTF8;
-        var length = 16 + utf8.GetByteCount(p0) + utf8.GetByteCount(p1) + utf8.GetByteCount(p2) + utf8.GetByteCount(p3) + utf8.GetByteCount(p4);
+        var length = 16;
+        foreach (var part in parts) length += Encoding.UTF8.GetByteCount(part);
         byte[]? rented = null;
         Span<byte> input = length <= StackLimit ? stackalloc byte[StackLimit] : (rented = ArrayPool<byte>.Shared.Rent(length));
         try
@@ -43,11 +43,7 @@ public static class DeterministicUuid
             // fields little-endian, so the bytes must be written and read back explicitly big-endian.
             namespaceId.TryWriteBytes(input, bigEndian: true, out _);
             var at = 16;
-            at += utf8.GetBytes(p0, input[at..]);
-            at += utf8.GetBytes(p1, input[at..]);
-            at += utf8.GetBytes(p2, input[at..]);
-            at += utf8.GetBytes(p3, input[at..]);
-            utf8.GetBytes(p4, input[at..]);
+            foreach (var part in parts) at += Encoding.UTF8.GetBytes(part, input[at..]);
 
             Span<byte> hash = stackalloc byte[Sha1.HashSizeInBytes];
             Sha1.Hash(input[..length], hash);
