@@ -37,13 +37,7 @@ public sealed class IdleMemoryStage(RunOptions options, TargetLauncher launcher,
         await provisioner.ProvisionAsync(n, n + WarmupWorkspaces, TimeSpan.FromMinutes(5), log, cancellationToken);
         await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken);
         result.EmptyBytes = await SampleAsync(target, 3, TimeSpan.FromSeconds(1), cancellationToken);
-        var emptyGc = await GcTrigger.CollectAsync(target.Pid);
-        if (emptyGc.Collected)
-        {
-            result.EmptyHeapBytes = emptyGc.HeapBytes;
-            await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken);
-            result.EmptyAfterGcBytes = await SampleAsync(target, 3, TimeSpan.FromSeconds(1), cancellationToken);
-        }
+        (result.EmptyHeapBytes, result.EmptyAfterGcBytes) = await AfterInducedGcAsync(target, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1), cancellationToken);
         log($"  empty silo: {Mb(result.EmptyBytes)} resident" + (result.EmptyAfterGcBytes is { } e ? $", {Mb(e)} after an induced GC" : "")
             + (result.EmptyHeapBytes is { } eh ? $" (managed heap {Mb(eh)})" : ""));
 
@@ -58,18 +52,22 @@ public sealed class IdleMemoryStage(RunOptions options, TargetLauncher launcher,
         log($"  waiting {wait.TotalSeconds:F0} s for idle grains to be deactivated");
         await Task.Delay(wait, cancellationToken);
         result.IdleBytes = await SampleAsync(target, 6, TimeSpan.FromSeconds(5), cancellationToken);
-        var idleGc = await GcTrigger.CollectAsync(target.Pid);
-        if (idleGc.Collected)
-        {
-            result.IdleHeapBytes = idleGc.HeapBytes;
-            await Task.Delay(TimeSpan.FromSeconds(10), cancellationToken);
-            result.IdleAfterGcBytes = await SampleAsync(target, 3, TimeSpan.FromSeconds(2), cancellationToken);
-        }
+        (result.IdleHeapBytes, result.IdleAfterGcBytes) = await AfterInducedGcAsync(target, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(2), cancellationToken);
         result.PeakBytes = target.PeakResidentBytes ?? 0;
         log($"  idle silo: {Mb(result.IdleBytes)} resident ({result.BytesPerWorkspace:F0} B/workspace)" +
             (result.BytesPerWorkspaceAfterGc is { } g ? $", {Mb(result.IdleAfterGcBytes!.Value)} after an induced GC ({g:F0} B/workspace)" : "") +
             (result.HeapBytesPerWorkspace is { } h ? $"; managed heap {Mb(result.IdleHeapBytes!.Value)} ({h:F0} B/workspace)" : ""));
         return result;
+    }
+
+    /// <summary>Induces a full GC in the silo; its managed heap size, and VmRSS once the process settled (both null when the GC could not be triggered).</summary>
+    private static async Task<(long? HeapBytes, long? ResidentBytes)> AfterInducedGcAsync(
+        ChildProcess target, TimeSpan settle, TimeSpan sampleInterval, CancellationToken cancellationToken)
+    {
+        var gc = await GcTrigger.CollectAsync(target.Pid);
+        if (!gc.Collected) return (null, null);
+        await Task.Delay(settle, cancellationToken);
+        return (gc.HeapBytes, await SampleAsync(target, 3, sampleInterval, cancellationToken));
     }
 
     /// <summary>The median of a few VmRSS readings, so one reading during a GC does not decide the result.</summary>

@@ -33,13 +33,14 @@ public sealed class ThroughputStage(RunOptions options, TargetLauncher launcher,
             Connections = options.Connections,
             Spread = options.Spread,
         });
-        long queued = 0;
+        // Every fresh process gets the same closed-loop warm-up: tiered JIT keeps recompiling hot code for tens of
+        // seconds under load, and what is measured during that is start-up cost, not steady state.
+        var warm = await load.RunClosedLoopAsync(TimeSpan.FromSeconds(options.WarmupSeconds), cancellationToken);
+        long queued = warm.Queued;
+        log($"  warm-up: {warm}");
 
         if (measurePeak)
         {
-            var warm = await load.RunClosedLoopAsync(TimeSpan.FromSeconds(options.WarmupSeconds), cancellationToken);
-            queued += warm.Queued;
-            log($"  warm-up: {warm}");
             var cpu = CpuShare.Start(target.Pid, kind == TargetKind.Postgres ? postgres?.PostmasterPid : null);
             var peak = await load.RunClosedLoopAsync(TimeSpan.FromSeconds(options.Seconds), cancellationToken);
             result.PeakCpu = cpu();
@@ -60,17 +61,10 @@ public sealed class ThroughputStage(RunOptions options, TargetLauncher launcher,
 
         if (openLoopRate is { } rate)
         {
-            if (!measurePeak)
-            {
-                // A fresh process needs the same warm-up as a peak run: tiered JIT keeps recompiling hot code for
-                // tens of seconds under load, and latency measured during that is start-up cost, not steady state.
-                var closedWarm = await load.RunClosedLoopAsync(TimeSpan.FromSeconds(options.WarmupSeconds), cancellationToken);
-                queued += closedWarm.Queued;
-                log($"  warm-up: {closedWarm}");
-                await DrainAsync(sink.Counters, queued, result, cancellationToken);
-            }
-            var warm = await load.RunOpenLoopAsync(rate, TimeSpan.FromSeconds(Math.Min(3, options.WarmupSeconds)), cancellationToken);
-            queued += warm.Queued;
+            // The open loop starts without the closed loop's backlog (after a peak, the drain above did this).
+            if (!measurePeak) await DrainAsync(sink.Counters, queued, result, cancellationToken);
+            var openWarm = await load.RunOpenLoopAsync(rate, TimeSpan.FromSeconds(Math.Min(3, options.WarmupSeconds)), cancellationToken);
+            queued += openWarm.Queued;
             var cpu = CpuShare.Start(target.Pid, kind == TargetKind.Postgres ? postgres?.PostmasterPid : null);
             var open = await load.RunOpenLoopAsync(rate, TimeSpan.FromSeconds(options.Seconds), cancellationToken);
             var share = cpu();
