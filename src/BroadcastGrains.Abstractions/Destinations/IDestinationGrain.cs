@@ -28,8 +28,11 @@ public interface IDestinationGrain : IGrainWithStringKey
     /// <summary>Removes the destination; pending events are discarded and counted.</summary>
     Task<bool> Delete();
 
-    /// <summary>Maps and stores the records; returns once they are stored (committed in Postgres mode).</summary>
-    Task<EnqueueResult> Enqueue([Immutable] IReadOnlyList<TraceRecord> records);
+    /// <summary>
+    /// Maps and stores the records; returns once they are stored (committed in Postgres mode, either in the
+    /// destination's outbox or, with a <paramref name="ticket"/> from this silo, in the ingest journal).
+    /// </summary>
+    Task<EnqueueResult> Enqueue([Immutable] IReadOnlyList<TraceRecord> records, JournalTicket? ticket);
 
     [AlwaysInterleave]
     Task<IReadOnlyList<DeadLetter>> GetDeadLetters(int limit);

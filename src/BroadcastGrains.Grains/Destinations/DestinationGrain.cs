@@ -230,7 +230,7 @@ public sealed partial class DestinationGrain(
         return true;
     }
 
-    public async Task<EnqueueResult> Enqueue(IReadOnlyList<TraceRecord> records)
+    public async Task<EnqueueResult> Enqueue(IReadOnlyList<TraceRecord> records, JournalTicket? ticket)
     {
         if (Config is not { Enabled: true } config || _mapping is null || state.State.BroadcastOff)
             return new EnqueueResult { Skipped = records.Count };
@@ -279,7 +279,9 @@ public sealed partial class DestinationGrain(
                 accepted.Add(e);
         }
 
-        if (accepted.Count > 0) await outbox.AppendAsync(_key, accepted);
+        // A destination that is backing off or paused will not send soon: its events go straight to rows.
+        if (accepted.Count > 0 && !(ticket is not null && _consecutiveFailures == 0 && !state.State.Paused && outbox.TryHold(_key, accepted, ticket)))
+            await outbox.AppendAsync(_key, accepted);
         if (dead is not null)
         {
             await outbox.DeadLetterAsync(_key, dead);

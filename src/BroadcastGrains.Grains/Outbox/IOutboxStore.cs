@@ -1,4 +1,5 @@
 using BroadcastGrains.Delivery;
+using BroadcastGrains.Destinations;
 
 namespace BroadcastGrains.Grains.Outbox;
 
@@ -23,6 +24,15 @@ public interface IOutboxStore
     Task<OutboxSummary> SummarizeAsync(string destinationKey);
 
     Task AppendAsync(string destinationKey, IReadOnlyList<OutboxEvent> events);
+
+    /// <summary>
+    /// Keeps the events in memory only, made durable by the ingest journal entry of <paramref name="ticket"/>
+    /// (which must come from this silo), instead of appending them. False when the store cannot (not durable,
+    /// another silo's ticket, memory budget, older events stored as rows): the caller appends them instead.
+    /// The store moves held events into its rows whenever they would otherwise outlive the entry's purpose:
+    /// on a failed attempt, on close, when they wait too long or memory runs short.
+    /// </summary>
+    bool TryHold(string destinationKey, IReadOnlyList<OutboxEvent> events, JournalTicket ticket);
 
     /// <summary>The oldest pending events in order, at most <paramref name="maxCount"/> and about <paramref name="maxBytes"/>.</summary>
     Task<IReadOnlyList<OutboxEvent>> PeekAsync(string destinationKey, int maxCount, long maxBytes);

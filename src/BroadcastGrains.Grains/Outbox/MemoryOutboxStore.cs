@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using BroadcastGrains.Delivery;
+using BroadcastGrains.Destinations;
 
 namespace BroadcastGrains.Grains.Outbox;
 
@@ -42,6 +43,9 @@ public sealed class MemoryOutboxStore : IOutboxStore
         }
         return Task.CompletedTask;
     }
+
+    /// <summary>Nothing here is durable, so there is no journal to lean on.</summary>
+    public bool TryHold(string destinationKey, IReadOnlyList<OutboxEvent> events, JournalTicket ticket) => false;
 
     public Task<IReadOnlyList<OutboxEvent>> PeekAsync(string destinationKey, int maxCount, long maxBytes)
     {

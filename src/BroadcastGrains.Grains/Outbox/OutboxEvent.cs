@@ -5,4 +5,10 @@ public sealed record OutboxEvent(long Seq, string GenerationId, DateTimeOffset A
 {
     /// <summary>Delivery attempts so far; counted in place by a store that keeps the event in memory.</summary>
     public int Attempts { get; set; } = Attempts;
+
+    /// <summary>
+    /// The ingest journal entry that makes this event durable while it lives only in memory (Postgres mode);
+    /// empty when the event is a row of the outbox (or the store is not durable).
+    /// </summary>
+    public Guid HeldBy { get; set; }
 }

@@ -15,11 +15,18 @@ internal sealed class OutboxQueue
     public OutboxEvent? First => _events.TryPeek(out var head) ? head : null;
     /// <summary>Bumped by every append, so a refill can tell that rows may have arrived while it was reading.</summary>
     public long Appends { get; set; }
+    /// <summary>Events held by an ingest journal entry rather than stored as outbox rows.</summary>
+    public int Held { get; set; }
+    /// <summary>The spill of held events into rows in progress, if any.</summary>
+    public Task? Spilling { get; set; }
+
+    public IEnumerable<OutboxEvent> Events => _events;
 
     public void Add(OutboxEvent e)
     {
         _events.Enqueue(e);
         Bytes += e.Payload.Length;
+        if (e.HeldBy != Guid.Empty) Held++;
     }
 
     public List<OutboxEvent> Head(int maxCount, long maxBytes)
@@ -44,24 +51,35 @@ internal sealed class OutboxQueue
         }
     }
 
-    /// <summary>Removes the given events; returns the bytes freed. Deliveries leave from the head, so that is the fast path.</summary>
-    public long Remove(IReadOnlyList<long> seqs)
+    /// <summary>
+    /// Removes the given events; returns the bytes freed and adds the removed events that were held by a journal
+    /// entry to <paramref name="held"/>. Deliveries leave from the head, so that is the fast path.
+    /// </summary>
+    public long Remove(IReadOnlyList<long> seqs, List<OutboxEvent>? held = null)
     {
         var freed = 0L;
         var set = seqs.Count > 8 ? seqs.ToHashSet() : null;
         bool Contains(long seq) => set?.Contains(seq) ?? seqs.Contains(seq);
 
+        void Removed(OutboxEvent e)
+        {
+            freed += e.Payload.Length;
+            if (e.HeldBy == Guid.Empty) return;
+            Held--;
+            held?.Add(e);
+        }
+
         while (_events.TryPeek(out var head) && Contains(head.Seq))
         {
             _events.Dequeue();
-            freed += head.Payload.Length;
+            Removed(head);
         }
         if (_events.Any(e => Contains(e.Seq)))
         {
             var kept = new Queue<OutboxEvent>(_events.Count);
             foreach (var e in _events)
             {
-                if (Contains(e.Seq)) freed += e.Payload.Length;
+                if (Contains(e.Seq)) Removed(e);
                 else kept.Enqueue(e);
             }
             _events = kept;

@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using BroadcastGrains.Delivery;
+using BroadcastGrains.Destinations;
+using BroadcastGrains.Grains.Journal;
 using BroadcastGrains.Grains.Outbox;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -9,9 +12,18 @@ namespace BroadcastGrains.Grains.Postgres;
 /// <summary>
 /// The durable outbox. Appends go through the silo's group commit and are also kept in a per-destination
 /// in-memory window, so delivery reads no rows it just wrote; delivered rows are deleted in silo-wide batches.
-/// Everything else is one statement per batch of events, never one per event.
+/// Events whose request is committed in this silo's ingest journal are only held in the window (no row at all)
+/// while delivery keeps up; they become rows when an attempt fails, the destination closes, they wait longer
+/// than <see cref="JournalOptions.MaxHold"/> or the window would go incomplete. Everything else is one
+/// statement per batch of events, never one per event.
 /// </summary>
-public sealed class PostgresOutboxStore(NpgsqlDataSource dataSource, OutboxAppendBatcher appends, OutboxDeleteBatcher deletes) : IOutboxStore
+public sealed class PostgresOutboxStore(
+    NpgsqlDataSource dataSource,
+    OutboxAppendBatcher appends,
+    OutboxDeleteBatcher deletes,
+    IngestJournal journal,
+    IOptions<JournalOptions> journalOptions,
+    TimeProvider clock) : IOutboxStore
 {
     /// <summary>Memory the windows of all destinations on this silo may hold; beyond it events are read back from the table.</summary>
     private const long SiloWindowBudget = 256L * 1024 * 1024;
@@ -26,6 +38,8 @@ public sealed class PostgresOutboxStore(NpgsqlDataSource dataSource, OutboxAppen
 
     public async Task<OutboxSummary> OpenAsync(string destinationKey)
     {
+        // A window left by an activation whose close failed still holds events: they become rows now.
+        if (_windows.TryGetValue(destinationKey, out var stale) && stale.Held > 0) await SpillAsync(destinationKey, stale);
         Drop(destinationKey);
         var summary = await SummarizeAsync(destinationKey);
         _windows[destinationKey] = new OutboxQueue { Complete = summary.Pending == 0 };
@@ -34,13 +48,19 @@ public sealed class PostgresOutboxStore(NpgsqlDataSource dataSource, OutboxAppen
 
     public async Task CloseAsync(string destinationKey)
     {
+        // Held events must not outlive the activation that holds them: if this fails the window stays, so the
+        // next activation retries, and the journal row stays until then (or until this silo is gone).
+        if (_windows.TryGetValue(destinationKey, out var window) && window.Held > 0) await SpillAsync(destinationKey, window);
         Drop(destinationKey);
         await deletes.FlushAsync();
     }
 
+    /// <summary>Forgets the window; any events it still holds are released, so only for a window spilled or discarded.</summary>
     private void Drop(string destinationKey)
     {
-        if (_windows.TryRemove(destinationKey, out var window)) Interlocked.Add(ref _windowBytes, -window.Bytes);
+        if (!_windows.TryRemove(destinationKey, out var window)) return;
+        Interlocked.Add(ref _windowBytes, -window.Bytes);
+        if (window.Held > 0) Release(window.Events.Where(e => e.HeldBy != Guid.Empty).ToList());
     }
 
     private OutboxQueue Window(string destinationKey) => _windows.GetOrAdd(destinationKey, static _ => new OutboxQueue());
@@ -58,11 +78,87 @@ public sealed class PostgresOutboxStore(NpgsqlDataSource dataSource, OutboxAppen
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = destinationKey });
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();
-        return new OutboxSummary(
+        var summary = new OutboxSummary(
             reader.GetInt64(0),
             reader.GetInt64(1),
             reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2),
             reader.GetInt64(3));
+        if (!_windows.TryGetValue(destinationKey, out var window) || window.Held == 0) return summary;
+        // Held events are pending too, though they have no row.
+        long held = 0, maxSeq = summary.MaxSeq;
+        var oldest = summary.OldestAcceptedAt;
+        foreach (var e in window.Events)
+        {
+            if (e.HeldBy == Guid.Empty) continue;
+            held++;
+            maxSeq = Math.Max(maxSeq, e.Seq);
+            if (oldest is null || e.AcceptedAt < oldest) oldest = e.AcceptedAt;
+        }
+        return summary with { Pending = summary.Pending + held, MaxSeq = maxSeq, OldestAcceptedAt = oldest };
+    }
+
+    public bool TryHold(string destinationKey, IReadOnlyList<OutboxEvent> events, JournalTicket ticket)
+    {
+        if (!journal.IsLocal(ticket)) return false;
+        var window = Window(destinationKey);
+        long bytes = 0;
+        foreach (var e in events) bytes += e.Payload.Length;
+        if (!window.Complete || window.Count + events.Count > MaxWindowEvents || Interlocked.Read(ref _windowBytes) + bytes > SiloWindowBudget)
+            return false;
+        if (!journal.TryHold(ticket.Entry, events.Count)) return false;
+        window.Appends++;
+        foreach (var e in events)
+        {
+            e.HeldBy = ticket.Entry;
+            window.Add(e);
+        }
+        Interlocked.Add(ref _windowBytes, bytes);
+        return true;
+    }
+
+    /// <summary>
+    /// Turns the window's held events into outbox rows and releases their journal holds. One spill at a time
+    /// per window, so that no event is written twice.
+    /// </summary>
+    private async Task<List<OutboxEvent>> SpillAsync(string destinationKey, OutboxQueue window)
+    {
+        while (window.Spilling is { } running) await running;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        window.Spilling = done.Task;
+        try
+        {
+            var held = window.Events.Where(e => e.HeldBy != Guid.Empty).ToList();
+            if (held.Count == 0) return held;
+            await appends.AppendAsync(destinationKey, held);
+            // An event delivered while its row was being written was released then; its new row goes again.
+            var removedMeanwhile = held.Where(e => e.HeldBy == Guid.Empty).Select(e => e.Seq).ToList();
+            if (removedMeanwhile.Count > 0)
+            {
+                deletes.Enqueue(destinationKey, removedMeanwhile);
+                held = held.Where(e => e.HeldBy != Guid.Empty).ToList();
+            }
+            window.Held -= held.Count;
+            Release(held);
+            return held;
+        }
+        finally
+        {
+            window.Spilling = null;
+            done.TrySetResult();
+        }
+    }
+
+    /// <summary>Gives the events' holds back to the journal (runs of one entry at a time) and marks them unheld.</summary>
+    private void Release(List<OutboxEvent> events)
+    {
+        var i = 0;
+        while (i < events.Count)
+        {
+            var entry = events[i].HeldBy;
+            var n = 0;
+            for (; i < events.Count && events[i].HeldBy == entry; i++, n++) events[i].HeldBy = Guid.Empty;
+            if (entry != Guid.Empty) journal.Release(entry, n);
+        }
     }
 
     public async Task AppendAsync(string destinationKey, IReadOnlyList<OutboxEvent> events)
@@ -79,6 +175,8 @@ public sealed class PostgresOutboxStore(NpgsqlDataSource dataSource, OutboxAppen
         }
         else
         {
+            // From here on the window is only the head of the table, so everything in it must be a row.
+            if (window.Held > 0) await SpillAsync(destinationKey, window);
             window.Complete = false;
         }
     }
@@ -86,6 +184,8 @@ public sealed class PostgresOutboxStore(NpgsqlDataSource dataSource, OutboxAppen
     public async Task<IReadOnlyList<OutboxEvent>> PeekAsync(string destinationKey, int maxCount, long maxBytes)
     {
         var window = Window(destinationKey);
+        if (window.Held > 0 && window.First is { } first && clock.GetUtcNow() - first.AcceptedAt > journalOptions.Value.MaxHold)
+            await SpillAsync(destinationKey, window);
         if (window.Count == 0 && !window.Complete)
         {
             // The window ran dry but the table holds more: read the next stretch, after the queued deletes land.
@@ -138,14 +238,39 @@ public sealed class PostgresOutboxStore(NpgsqlDataSource dataSource, OutboxAppen
 
     public Task RemoveAsync(string destinationKey, IReadOnlyList<long> seqs)
     {
-        if (_windows.TryGetValue(destinationKey, out var window)) Interlocked.Add(ref _windowBytes, -window.Remove(seqs));
-        deletes.Enqueue(destinationKey, seqs);
+        if (!_windows.TryGetValue(destinationKey, out var window) || window.Held == 0)
+        {
+            if (window is not null) Interlocked.Add(ref _windowBytes, -window.Remove(seqs));
+            deletes.Enqueue(destinationKey, seqs);
+            return Task.CompletedTask;
+        }
+        var held = new List<OutboxEvent>();
+        Interlocked.Add(ref _windowBytes, -window.Remove(seqs, held));
+        if (held.Count == 0)
+        {
+            deletes.Enqueue(destinationKey, seqs);
+            return Task.CompletedTask;
+        }
+        var heldSeqs = held.Select(e => e.Seq).ToHashSet();
+        Release(held);
+        var rows = seqs.Where(s => !heldSeqs.Contains(s)).ToList();
+        if (rows.Count > 0) deletes.Enqueue(destinationKey, rows);
         return Task.CompletedTask;
     }
 
     public async Task MarkAttemptAsync(string destinationKey, IReadOnlyList<long> seqs)
     {
-        if (_windows.TryGetValue(destinationKey, out var window)) window.MarkAttempt(seqs);
+        if (_windows.TryGetValue(destinationKey, out var window))
+        {
+            window.MarkAttempt(seqs);
+            // A destination that fails keeps its events as rows from now on (the backoff may be long).
+            if (window.Held > 0)
+            {
+                var spilled = (await SpillAsync(destinationKey, window)).Select(e => e.Seq).ToHashSet();
+                seqs = seqs.Where(s => !spilled.Contains(s)).ToList();
+                if (seqs.Count == 0) return;
+            }
+        }
         await using var command = dataSource.CreateCommand(
             "UPDATE broadcast_outbox SET attempts = attempts + 1 WHERE destination_key = $1 AND seq = ANY($2)");
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = destinationKey });
@@ -156,8 +281,9 @@ public sealed class PostgresOutboxStore(NpgsqlDataSource dataSource, OutboxAppen
     public async Task DeadLetterAsync(string destinationKey, IReadOnlyList<DeadLetterEntry> entries)
     {
         if (entries.Count == 0) return;
+        var held = new List<OutboxEvent>();
         if (_windows.TryGetValue(destinationKey, out var window))
-            Interlocked.Add(ref _windowBytes, -window.Remove(entries.Select(e => e.Event.Seq).ToList()));
+            Interlocked.Add(ref _windowBytes, -window.Remove(entries.Select(e => e.Event.Seq).ToList(), held));
         await using var connection = await dataSource.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         await using var batch = new NpgsqlBatch(connection, transaction);
@@ -182,6 +308,7 @@ public sealed class PostgresOutboxStore(NpgsqlDataSource dataSource, OutboxAppen
 
         await batch.ExecuteNonQueryAsync();
         await transaction.CommitAsync();
+        Release(held);
     }
 
     public async Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(string destinationKey, int limit)
@@ -211,7 +338,9 @@ public sealed class PostgresOutboxStore(NpgsqlDataSource dataSource, OutboxAppen
     public async Task<int> RequeueDeadLettersAsync(string destinationKey, long afterSeq, DateTimeOffset acceptedAt)
     {
         // The requeued rows are not in the window: from now on it only covers part of the backlog.
-        Window(destinationKey).Complete = false;
+        var window = Window(destinationKey);
+        if (window.Held > 0) await SpillAsync(destinationKey, window);
+        window.Complete = false;
         // Events that could not be mapped small enough carry no payload; replaying them cannot help, so they stay.
         await using var command = dataSource.CreateCommand("""
             WITH moved AS (

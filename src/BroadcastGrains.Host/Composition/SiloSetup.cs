@@ -1,12 +1,15 @@
 using System.Net;
 using BroadcastGrains.Grains;
+using BroadcastGrains.Grains.Journal;
 using BroadcastGrains.Grains.Outbox;
 using BroadcastGrains.Grains.Postgres;
 using BroadcastGrains.Host.Health;
+using BroadcastGrains.Host.Ingestion;
 using BroadcastGrains.Host.Operations;
 using Orleans.Dashboard;
 using Npgsql;
 using Orleans.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace BroadcastGrains.Host.Composition;
 
@@ -40,6 +43,18 @@ public static class SiloSetup
         {
             services.AddSingleton(sp => new OutboxAppendBatcher(dataSource!, sp.GetRequiredService<ILogger<OutboxAppendBatcher>>()));
             services.AddSingleton(sp => new OutboxDeleteBatcher(dataSource!, sp.GetRequiredService<ILogger<OutboxDeleteBatcher>>()));
+            services.Configure<JournalOptions>(config.GetSection("Broadcast:Journal"));
+            services.AddSingleton(sp => new JournalWriter(dataSource!, sp.GetRequiredService<ILogger<JournalWriter>>()));
+            services.AddSingleton(sp => new IngestJournal(
+                dataSource!,
+                sp.GetRequiredService<JournalWriter>(),
+                sp.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString(),
+                sp.GetRequiredService<ILogger<IngestJournal>>()));
+            services.AddSingleton(sp => new TraceDispatcher(
+                sp.GetRequiredService<WorkspaceRoutes>(),
+                sp.GetRequiredService<IOptions<JournalOptions>>().Value.Enabled ? sp.GetRequiredService<IngestJournal>() : null));
+            services.AddSingleton<IRecoveryStep, JournalReplayStep>();
+            services.AddSingleton<IRecoveryStep, OutboxWakeStep>();
             services.AddSingleton<PostgresOutboxStore>();
             services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<PostgresOutboxStore>());
             services.AddSingleton<IStorageProbe>(new PostgresStorageProbe(dataSource!));
@@ -48,6 +63,7 @@ public static class SiloSetup
         else
         {
             services.AddSingleton<IOutboxStore, MemoryOutboxStore>();
+            services.AddSingleton(sp => new TraceDispatcher(sp.GetRequiredService<WorkspaceRoutes>(), null));
             services.AddSingleton<IStorageProbe, MemoryStorageProbe>();
         }
 
@@ -107,6 +123,6 @@ public static class SiloSetup
         });
 
         // After the silo, so that it runs once grains can be called.
-        if (options.Storage == StorageMode.Postgres) services.AddHostedService<OutboxRecoverySweeper>();
+        if (options.Storage == StorageMode.Postgres) services.AddHostedService<RecoverySweeper>();
     }
 }

@@ -3,7 +3,7 @@ using BroadcastGrains.Host.Auth;
 using BroadcastGrains.Host.Operations;
 using BroadcastGrains.Host.Http;
 using BroadcastGrains.Traces;
-using BroadcastGrains.Destinations;
+using BroadcastGrains.Grains.Journal;
 
 namespace BroadcastGrains.Host.Ingestion;
 
@@ -18,9 +18,11 @@ public static class TraceEndpoints
 
     /// <summary>
     /// Parse and validate everything first (any bad record: nothing is accepted), then hand each destination its
-    /// workspace's records in one grain call. 202 only once every destination has stored its events.
+    /// workspace's records in one grain call. 202 only once every destination has stored its events; in Postgres
+    /// mode the request is also committed as one journal row, which lets destinations on this silo keep their
+    /// events in memory instead of one outbox row each.
     /// </summary>
-    private static async Task<IResult> Ingest(HttpContext context, WorkspaceRoutes routes, TimeProvider clock, ShutdownCoordinator shutdown)
+    private static async Task<IResult> Ingest(HttpContext context, TraceDispatcher dispatcher, TimeProvider clock, ShutdownCoordinator shutdown)
     {
         if (shutdown.Draining)
         {
@@ -35,7 +37,8 @@ public static class TraceEndpoints
             return Problems.TooLarge($"A request body may hold at most {TraceLimits.MaxBodyBytes / (1024 * 1024)} MB.");
         }
 
-        var batch = TraceBatchParser.Parse(body.Span, clock.GetUtcNow());
+        var receivedAt = clock.GetUtcNow();
+        var batch = TraceBatchParser.Parse(body.Span, receivedAt);
         if (batch.TooManyRecords)
         {
             BroadcastTelemetry.TracesRejected.Add(1, BroadcastTelemetry.Reason("too_large"));
@@ -48,53 +51,45 @@ public static class TraceEndpoints
         }
 
         var records = batch.Records;
-        int queued;
-        if (records.Count == 0) queued = 0;
-        else if (AllSameWorkspace(records))
-            queued = await IngestWorkspaceAsync(routes, records[0].WorkspaceId, records);
-        else
-        {
-            var byWorkspace = new Dictionary<string, List<TraceRecord>>(StringComparer.Ordinal);
-            foreach (var record in records)
-            {
-                if (!byWorkspace.TryGetValue(record.WorkspaceId, out var list))
-                    byWorkspace[record.WorkspaceId] = list = new List<TraceRecord>();
-                list.Add(record);
-            }
-            var calls = new Task<int>[byWorkspace.Count];
-            var i = 0;
-            foreach (var (workspace, list) in byWorkspace) calls[i++] = IngestWorkspaceAsync(routes, workspace, list);
-            queued = 0;
-            foreach (var n in await Task.WhenAll(calls)) queued += n;
-        }
+        var queued = dispatcher.Journal is not { } journal || records.Count == 0
+            ? await dispatcher.DispatchAsync(records, null)
+            : await DispatchJournaledAsync(dispatcher, journal, records, receivedAt, body.Memory);
         BroadcastTelemetry.TracesReceived.Add(records.Count);
         return Results.Json(new IngestResponse(records.Count, queued), ApiJsonContext.Default.IngestResponse, statusCode: StatusCodes.Status202Accepted);
     }
 
-    /// <summary>One workspace's records to each of its destinations concurrently; returns deliveries queued.</summary>
-    private static async Task<int> IngestWorkspaceAsync(WorkspaceRoutes routes, string workspaceId, IReadOnlyList<TraceRecord> records)
+    /// <summary>The journal row and the grain calls go out together; the 202 waits for both.</summary>
+    private static async Task<int> DispatchJournaledAsync(TraceDispatcher dispatcher, IngestJournal journal, List<TraceRecord> records, DateTimeOffset receivedAt, ReadOnlyMemory<byte> body)
     {
-        var destinations = await routes.GetAsync(workspaceId);
-        if (destinations.Length == 0) return 0;
-        using var activity = BroadcastTelemetry.Source.StartActivity("workspace.ingest");
-        activity?.SetTag("broadcast.workspace_id", workspaceId);
-        activity?.SetTag("broadcast.records", records.Count);
-        if (destinations.Length == 1) return (await destinations[0].Enqueue(records)).Queued;
-
-        var pending = new Task<EnqueueResult>[destinations.Length];
-        for (var i = 0; i < destinations.Length; i++) pending[i] = destinations[i].Enqueue(records);
-        var queued = 0;
-        foreach (var r in await Task.WhenAll(pending)) queued += r.Queued;
-        return queued;
-    }
-
-    private static bool AllSameWorkspace(List<TraceRecord> records)
-    {
-        var first = records[0].WorkspaceId;
-        foreach (var r in records)
+        var ticket = journal.Open();
+        var commit = journal.WriteAsync(ticket, receivedAt, body);
+        var dispatch = dispatcher.DispatchAsync(records, ticket);
+        try
         {
-            if (!string.Equals(r.WorkspaceId, first, StringComparison.Ordinal)) return false;
+            await commit;
         }
-        return true;
+        catch
+        {
+            // Not committed, so not accepted: the client retries, and whatever the destinations already hold is
+            // sent under the same uuids as the retry's events.
+            journal.Abandon(ticket);
+            try
+            {
+                await dispatch;
+            }
+            catch (Exception)
+            {
+                // The commit's failure is the one to report.
+            }
+            throw;
+        }
+        try
+        {
+            return await dispatch;
+        }
+        finally
+        {
+            journal.Release(ticket.Entry, 1);
+        }
     }
 }

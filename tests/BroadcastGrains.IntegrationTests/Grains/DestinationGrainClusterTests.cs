@@ -65,12 +65,12 @@ public sealed class DestinationGrainClusterTests : IAsyncLifetime
         var destination = _cluster.Client.GetGrain<IDestinationGrain>(DestinationIdentity.Key(ws, "dst_grain"));
         Assert.True(await destination.Create(new DestinationConfig { Name = "t", ApiKey = key, Endpoint = _postHog.Endpoint }, broadcastEnabled: true));
 
-        Assert.Equal(1, (await destination.Enqueue([Record(ws, "first")])).Queued);
+        Assert.Equal(1, (await destination.Enqueue([Record(ws, "first")], null)).Queued);
         await Eventually.True(() => _postHog.Batches.Count == 1, "first send in flight");
 
         // The grain is inside an HTTP call that will not return; it must still take new events.
         var more = Enumerable.Range(0, 700).Select(i => Record(ws, $"more-{i:D3}")).ToList();
-        var result = await destination.Enqueue(more).WaitAsync(TimeSpan.FromSeconds(10));
+        var result = await destination.Enqueue(more, null).WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(700, result.Queued);
         Assert.Single(_postHog.Batches);
         Assert.Equal(701, (await destination.GetView())!.Delivery.Pending);
@@ -91,7 +91,7 @@ public sealed class DestinationGrainClusterTests : IAsyncLifetime
         var ws = Ids.Workspace();
         var destination = _cluster.Client.GetGrain<IDestinationGrain>(DestinationIdentity.Key(ws, "dst_off"));
         await destination.Create(new DestinationConfig { Name = "t", ApiKey = Ids.ApiKey(), Endpoint = _postHog.Endpoint, Enabled = false }, broadcastEnabled: true);
-        var result = await destination.Enqueue([Record(ws, "x")]);
+        var result = await destination.Enqueue([Record(ws, "x")], null);
         Assert.Equal(1, result.Skipped);
         Assert.Equal(0, result.Queued);
         Assert.Equal("disabled", (await destination.GetView())!.Delivery.State);
@@ -108,16 +108,16 @@ public sealed class DestinationGrainClusterTests : IAsyncLifetime
         await workspace.SetBroadcast(true);
         var id = await workspace.AddDestination(new DestinationConfig { Name = "t", ApiKey = key, Endpoint = _postHog.Endpoint });
         var destination = _cluster.Client.GetGrain<IDestinationGrain>(DestinationIdentity.Key(ws, id!));
-        Assert.Equal(1, (await destination.Enqueue([Record(ws, "while-on")])).Queued);
+        Assert.Equal(1, (await destination.Enqueue([Record(ws, "while-on")], null)).Queued);
 
         await workspace.SetBroadcast(false);
-        var refused = await destination.Enqueue([Record(ws, "while-off")]);
+        var refused = await destination.Enqueue([Record(ws, "while-off")], null);
         Assert.Equal(1, refused.Skipped);
         Assert.Equal(0, refused.Queued);
         Assert.False((await workspace.GetRoute()).BroadcastEnabled);
 
         await workspace.SetBroadcast(true);
-        Assert.Equal(1, (await destination.Enqueue([Record(ws, "on-again")])).Queued);
+        Assert.Equal(1, (await destination.Enqueue([Record(ws, "on-again")], null)).Queued);
         await Eventually.True(() => _postHog.EventsFor(key).Count >= 2, "both accepted events delivered");
         var ids = _postHog.EventsFor(key).Select(e => e["properties"]!["$ai_span_id"]!.GetValue<string>()).ToList();
         Assert.Equal(["while-on", "on-again"], ids);
@@ -134,10 +134,10 @@ public sealed class DestinationGrainClusterTests : IAsyncLifetime
         var route = await workspace.GetRoute();
         Assert.False(route.BroadcastEnabled);
         Assert.Equal([id!], route.DestinationIds);
-        Assert.Equal(1, (await destination.Enqueue([Record(ws, "early")])).Skipped);
+        Assert.Equal(1, (await destination.Enqueue([Record(ws, "early")], null)).Skipped);
 
         await workspace.SetBroadcast(true);
-        Assert.Equal(1, (await destination.Enqueue([Record(ws, "late")])).Queued);
+        Assert.Equal(1, (await destination.Enqueue([Record(ws, "late")], null)).Queued);
     }
 
     private static TraceRecord Record(string ws, string generation) => new()

@@ -1,35 +1,21 @@
-using BroadcastGrains.Destinations;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace BroadcastGrains.Grains.Postgres;
 
-/// <summary>Bound from <c>Broadcast:Recovery</c>.</summary>
-public sealed class RecoveryOptions
-{
-    /// <summary>
-    /// How often every silo looks for destinations with stored events and wakes them, besides at start-up and
-    /// whenever a silo of the cluster is declared dead. A safety net, so it can be slow: each sweep scans the
-    /// outbox index.
-    /// </summary>
-    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(5);
-}
-
 /// <summary>
-/// Timers die with their silo. After a crash, the destinations that lived there have committed events and no
-/// activation; this sweep finds every destination with outbox rows and wakes it, wherever Orleans places it.
-/// It runs at start-up, as soon as membership declares a silo dead, and every <see cref="RecoveryOptions.SweepInterval"/>.
-/// Waking an active destination costs one interleaved no-op call.
+/// Runs the recovery steps (ingest journal take-over, then waking destinations with stored events) at start-up,
+/// as soon as membership declares a silo dead, and every <see cref="RecoveryOptions.SweepInterval"/>.
 /// </summary>
-public sealed partial class OutboxRecoverySweeper(
-    PostgresOutboxStore store,
-    IGrainFactory grains,
+public sealed partial class RecoverySweeper(
+    IEnumerable<IRecoveryStep> steps,
     IClusterMembershipService membership,
     IHostApplicationLifetime lifetime,
     IOptions<RecoveryOptions> options,
-    ILogger<OutboxRecoverySweeper> logger) : BackgroundService
+    ILogger<RecoverySweeper> logger) : BackgroundService
 {
+    private readonly IRecoveryStep[] _steps = steps.ToArray();
     private readonly SemaphoreSlim _sweeping = new(1, 1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -88,17 +74,21 @@ public sealed partial class OutboxRecoverySweeper(
         }
         try
         {
-            var keys = await store.DestinationsWithPendingAsync(stoppingToken);
-            await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = stoppingToken },
-                async (key, _) => await grains.GetGrain<IDestinationGrain>(key).Wake());
-            if (keys.Count > 0) LogSwept(keys.Count);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-        catch (Exception ex)
-        {
-            LogSweepFailed(ex);
+            foreach (var step in _steps)
+            {
+                try
+                {
+                    await step.RunAsync(stoppingToken);
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception ex)
+                {
+                    LogStepFailed(ex, step.GetType().Name);
+                }
+            }
         }
         finally
         {
@@ -118,9 +108,6 @@ public sealed partial class OutboxRecoverySweeper(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Recovery sweep woke {Destinations} destinations with stored events")]
-    private partial void LogSwept(int destinations);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Recovery sweep failed; will try again at the next interval")]
-    private partial void LogSweepFailed(Exception ex);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recovery step {Step} failed; will try again at the next sweep")]
+    private partial void LogStepFailed(Exception ex, string step);
 }

@@ -1,0 +1,14 @@
+namespace BroadcastGrains.Grains.Journal;
+
+/// <summary>Bound from <c>Broadcast:Journal</c> (Postgres mode).</summary>
+public sealed class JournalOptions
+{
+    /// <summary>
+    /// Whether accepted requests are committed as one journal row each, letting destinations on the same silo
+    /// keep their events in memory (the fast path). Off: every event is an outbox row before the 202.
+    /// </summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Held events older than this become outbox rows, so a journal row never lives long.</summary>
+    public TimeSpan MaxHold { get; set; } = TimeSpan.FromSeconds(10);
+}

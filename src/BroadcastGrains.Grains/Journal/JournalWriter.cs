@@ -1,0 +1,30 @@
+using BroadcastGrains.Grains.Postgres;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace BroadcastGrains.Grains.Journal;
+
+/// <summary>Group commit for journal rows: the requests accepted on this silo meanwhile share one COPY.</summary>
+public sealed class JournalWriter(NpgsqlDataSource dataSource, ILogger<JournalWriter> logger, int writers = 2)
+    : CopyGroupCommit<JournalWriter.Row>(dataSource, logger, writers)
+{
+    public Task WriteAsync(Guid id, string owner, DateTimeOffset receivedAt, ReadOnlyMemory<byte> body) =>
+        CommitAsync(new Row(id, owner, receivedAt, body));
+
+    protected override string CopyCommand =>
+        "COPY broadcast_ingest_journal (id, owner, received_at, body) FROM STDIN (FORMAT BINARY)";
+
+    protected override (int Rows, long Bytes) SizeOf(Row item) => (1, item.Body.Length);
+
+    protected override async Task WriteAsync(NpgsqlBinaryImporter copy, Row row)
+    {
+        await copy.StartRowAsync();
+        await copy.WriteAsync(row.Id, NpgsqlDbType.Uuid);
+        await copy.WriteAsync(row.Owner, NpgsqlDbType.Text);
+        await copy.WriteAsync(row.ReceivedAt, NpgsqlDbType.TimestampTz);
+        await copy.WriteAsync(row.Body, NpgsqlDbType.Bytea);
+    }
+
+    public sealed record Row(Guid Id, string Owner, DateTimeOffset ReceivedAt, ReadOnlyMemory<byte> Body);
+}

@@ -1,0 +1,11 @@
+namespace BroadcastGrains.Grains.Postgres;
+
+/// <summary>Bound from <c>Broadcast:Recovery</c>.</summary>
+public sealed class RecoveryOptions
+{
+    /// <summary>
+    /// How often every silo runs its recovery steps, besides at start-up and whenever a silo of the cluster is
+    /// declared dead. A safety net, so it can be slow: waking destinations scans the outbox index.
+    /// </summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(5);
+}
