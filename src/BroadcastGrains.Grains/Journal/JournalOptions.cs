@@ -9,6 +9,12 @@ public sealed class JournalOptions
     /// </summary>
     public bool Enabled { get; set; } = true;
 
+    /// <summary>
+    /// Concurrent group commits of journal rows. Each waits for its WAL flush; while one waits, the next gathers
+    /// the requests that arrive meanwhile.
+    /// </summary>
+    public int Writers { get; set; } = 2;
+
     /// <summary>Held events older than this become outbox rows, so a journal row never lives long.</summary>
     public TimeSpan MaxHold { get; set; } = TimeSpan.FromSeconds(10);
 }

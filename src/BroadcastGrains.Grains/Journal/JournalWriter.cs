@@ -1,4 +1,5 @@
 using BroadcastGrains.Grains.Postgres;
+using BroadcastGrains.Grains.Telemetry;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
@@ -25,6 +26,9 @@ public sealed class JournalWriter(NpgsqlDataSource dataSource, ILogger<JournalWr
         await copy.WriteAsync(row.ReceivedAt, NpgsqlDbType.TimestampTz);
         await copy.WriteAsync(row.Body, NpgsqlDbType.Bytea);
     }
+
+    protected override void OnCommitted(long rows, TimeSpan oldestWait) =>
+        BroadcastTelemetry.JournalCommitWait.Record(oldestWait.TotalSeconds);
 
     public sealed record Row(Guid Id, string Owner, DateTimeOffset ReceivedAt, ReadOnlyMemory<byte> Body);
 }

@@ -42,6 +42,9 @@ public static class BroadcastTelemetry
     public static readonly Histogram<long> OutboxCommitRows = Meter.CreateHistogram<long>(
         "broadcast.outbox.commit_rows", "{row}", "Postgres mode: rows written by one group commit.",
         advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 10, 50, 100, 250, 500, 1000, 2500, 5000, 10000] });
+    public static readonly Histogram<double> JournalCommitWait = Meter.CreateHistogram<double>(
+        "broadcast.journal.commit_wait", "s", "Postgres mode: time from the oldest ingest request of a journal group commit to its commit.",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
 
     public static KeyValuePair<string, object?> Reason(string reason) => new("reason", reason);
     public static KeyValuePair<string, object?> Outcome(string outcome) => new("outcome", outcome);

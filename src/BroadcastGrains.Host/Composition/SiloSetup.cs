@@ -44,7 +44,8 @@ public static class SiloSetup
             services.AddSingleton(sp => new OutboxAppendBatcher(dataSource!, sp.GetRequiredService<ILogger<OutboxAppendBatcher>>()));
             services.AddSingleton(sp => new OutboxDeleteBatcher(dataSource!, sp.GetRequiredService<ILogger<OutboxDeleteBatcher>>()));
             services.Configure<JournalOptions>(config.GetSection("Broadcast:Journal"));
-            services.AddSingleton(sp => new JournalWriter(dataSource!, sp.GetRequiredService<ILogger<JournalWriter>>()));
+            services.AddSingleton(sp => new JournalWriter(dataSource!, sp.GetRequiredService<ILogger<JournalWriter>>(),
+                Math.Max(1, sp.GetRequiredService<IOptions<JournalOptions>>().Value.Writers)));
             services.AddSingleton(sp => new IngestJournal(
                 dataSource!,
                 sp.GetRequiredService<JournalWriter>(),

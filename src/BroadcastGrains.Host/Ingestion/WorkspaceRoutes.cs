@@ -12,8 +12,12 @@ namespace BroadcastGrains.Host.Ingestion;
 /// <item>changes made through this silo's API invalidate the entry at once;</item>
 /// <item>turning broadcast off and deleting a destination take effect at once everywhere, because the destination
 /// grains themselves refuse records then;</item>
-/// <item>turning broadcast on or adding a destination through another silo reaches this one within the TTL.</item>
+/// <item>turning broadcast on or adding a destination through another silo reaches this one within the TTL, or
+/// twice the TTL for an entry that is refreshed in the background (see <see cref="RouteFreshness"/>).</item>
 /// </list>
+/// A request never waits for a refresh of an entry in use: under load every active workspace's entry expires every
+/// TTL, and fetching them on the request path (one request could wait for ~95 of them) was a large part of the
+/// ingest latency tail.
 /// </summary>
 public sealed class WorkspaceRoutes(IGrainFactory grains, IngestOptions options)
 {
@@ -28,12 +32,33 @@ public sealed class WorkspaceRoutes(IGrainFactory grains, IngestOptions options)
     public ValueTask<IDestinationGrain[]> GetAsync(string workspaceId)
     {
         var now = Environment.TickCount64;
-        if (_entries.TryGetValue(workspaceId, out var entry) && now - entry.FetchedAt < _ttlMs)
+        if (_entries.TryGetValue(workspaceId, out var entry))
         {
-            entry.UsedAt = now;
-            return new(entry.Destinations);
+            switch (RouteFreshness.Judge(now - entry.FetchedAt, entry.TtlMs))
+            {
+                case RouteFreshness.Fresh:
+                    entry.UsedAt = now;
+                    return new(entry.Destinations);
+                case RouteFreshness.Refresh:
+                    entry.UsedAt = now;
+                    if (Interlocked.Exchange(ref entry.Refreshing, 1) == 0) _ = RefreshAsync(workspaceId, entry);
+                    return new(entry.Destinations);
+            }
         }
         return new(FetchAsync(workspaceId, entry, now));
+    }
+
+    private async Task RefreshAsync(string workspaceId, Entry entry)
+    {
+        try
+        {
+            await FetchAsync(workspaceId, entry, Environment.TickCount64);
+        }
+        catch (Exception)
+        {
+            // The next request tries again; until the entry is too old to serve, it keeps routing from it.
+            Volatile.Write(ref entry.Refreshing, 0);
+        }
     }
 
     public void Invalidate(string workspaceId) => _entries.TryRemove(workspaceId, out _);
@@ -46,7 +71,8 @@ public sealed class WorkspaceRoutes(IGrainFactory grains, IngestOptions options)
         var destinations = previous is not null && previous.Ids.SequenceEqual(ids, StringComparer.Ordinal)
             ? previous.Destinations
             : References(workspaceId, ids);
-        _entries[workspaceId] = new Entry(destinations, ids, now);
+        // Each entry lives 80-100 % of the TTL, so that entries fetched together do not all expire together.
+        _entries[workspaceId] = new Entry(destinations, ids, now, (long)(_ttlMs * (0.8 + 0.2 * Random.Shared.NextDouble())));
         if (now - Interlocked.Read(ref _lastSweep) > SweepEveryMs) Sweep(now);
         return destinations;
     }
@@ -70,11 +96,14 @@ public sealed class WorkspaceRoutes(IGrainFactory grains, IngestOptions options)
         }
     }
 
-    private sealed class Entry(IDestinationGrain[] destinations, IReadOnlyList<string> ids, long fetchedAt)
+    private sealed class Entry(IDestinationGrain[] destinations, IReadOnlyList<string> ids, long fetchedAt, long ttlMs)
     {
         public IDestinationGrain[] Destinations { get; } = destinations;
         public IReadOnlyList<string> Ids { get; } = ids;
         public long FetchedAt { get; } = fetchedAt;
+        public long TtlMs { get; } = ttlMs;
         public long UsedAt { get; set; } = fetchedAt;
+        /// <summary>1 while a background refresh runs, so that one request starts it, not every request.</summary>
+        public int Refreshing;
     }
 }

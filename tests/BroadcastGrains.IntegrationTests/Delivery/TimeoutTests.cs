@@ -31,14 +31,17 @@ public sealed class TimeoutTests
         var created = await host.Admin().Post($"/v1/workspaces/{ws}/destinations",
             $$$"""{"type":"posthog","config":{"api_key":"{{{key}}}","endpoint":"{{{postHog.Endpoint}}}"}}""");
         var dst = created.Json["id"]!.GetValue<string>();
-        var hung = 0;
-        // The first request hangs and is abandoned by us; PostHog never answers it, so it does not count as delivered.
-        postHog.BatchFault = _ => Interlocked.Increment(ref hung) == 1 ? new FakeAnswer(503, Delay: TimeSpan.FromSeconds(5)) : null;
+        // Every request hangs (and is abandoned by us; PostHog never answers it, so it does not count as delivered)
+        // until the test has seen the timeout recorded: a quick successful retry would otherwise clear last_error
+        // before a poll on a loaded machine could see it.
+        var hanging = 1;
+        postHog.BatchFault = _ => Volatile.Read(ref hanging) == 1 ? new FakeAnswer(503, Delay: TimeSpan.FromSeconds(5)) : null;
 
         await host.Ingest().Post("/v1/traces", TraceJson.Minimal(ws, "slow"));
         var failing = await Eventually.Value(() => host.Admin().Get($"/v1/workspaces/{ws}/destinations/{dst}"),
             v => v.Json["delivery"]!["last_error"]?.GetValue<string>() is { } e && e.Contains("timed out"), "timeout recorded");
         Assert.Equal("retrying", failing.Json["delivery"]!["state"]!.GetValue<string>());
+        Volatile.Write(ref hanging, 0);
         await Eventually.True(() => postHog.EventsFor(key).Count == 1, "delivered on retry");
     }
 }

@@ -56,7 +56,8 @@ public sealed class PostgresDeliveryTests
 
         // Group commits are measured (only Postgres mode records these, so this host's appends produced them).
         await Eventually.Value(() => host.Admin().Get("/metrics"),
-            r => r.Body.Contains("broadcast_outbox_commit_wait_seconds_bucket") && r.Body.Contains("broadcast_outbox_commit_rows_count"),
+            r => r.Body.Contains("broadcast_outbox_commit_wait_seconds_bucket") && r.Body.Contains("broadcast_outbox_commit_rows_count")
+                && r.Body.Contains("broadcast_journal_commit_wait_seconds_bucket"),
             "commit metrics exported");
     }
 
