@@ -36,6 +36,9 @@ public sealed class MigratorTests
             "SELECT count(*) FROM information_schema.columns WHERE column_name = 'destination_key' AND table_name IN ('broadcast_outbox', 'broadcast_dead_letters') AND collation_name = 'C'"));
         Assert.Equal("toast_tuple_target=8160", await db.ScalarAsync<string>(
             "SELECT array_to_string(reloptions, ',') FROM pg_class WHERE relname = 'broadcast_outbox'"));
+        // Journal bodies are lz4-compressed (db/013) on a server built with lz4, as Debian's is.
+        Assert.Equal("l", await db.ScalarAsync<string>(
+            "SELECT attcompression::text FROM pg_attribute WHERE attrelid = 'broadcast_ingest_journal'::regclass AND attname = 'body'"));
     }
 
     [Fact]
