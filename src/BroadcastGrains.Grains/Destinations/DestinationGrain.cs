@@ -513,6 +513,8 @@ public sealed partial class DestinationGrain(
                     break;
                 case SendVerdict.Pause:
                     state.State.Paused = true;
+                    // Paused may last days: events held in memory become rows (Enqueue stores new ones as rows now).
+                    await outbox.MarkAttemptAsync(_key, segment.Select(e => e.Seq).ToList());
                     state.State.LastError = $"PostHog answered HTTP {outcome.Status}: the project API key was rejected";
                     _countersDirty = true;
                     _nextAttemptAt = now + _options.PauseRecheck;
@@ -522,8 +524,9 @@ public sealed partial class DestinationGrain(
                     return true;
                 default:
                     BroadcastTelemetry.EventsRetried.Add(segment.Count);
-                    await outbox.MarkAttemptAsync(_key, segment.Select(e => e.Seq).ToList());
+                    // Counted first, so that an Enqueue interleaving with the write below already stores rows.
                     _consecutiveFailures++;
+                    await outbox.MarkAttemptAsync(_key, segment.Select(e => e.Seq).ToList());
                     ScheduleRetry(outcome.RetryAfter, outcome.Error ?? $"PostHog answered HTTP {outcome.Status}");
                     return true;
             }

@@ -11,7 +11,9 @@ namespace BroadcastGrains.Grains.Journal;
 /// each, and the events that destinations on this silo keep in memory hold their row until each of them is
 /// delivered, dead-lettered or moved into the outbox. A row nobody holds any more is deleted (batched).
 /// Holds are counted per event; the request itself holds its row until it is committed and every destination
-/// has answered, so the count cannot reach zero early.
+/// has answered, so the count cannot reach zero early. Holds are kept under the ticket's entry key, which is the
+/// row id for a request accepted here and a fresh key for every take-over of a row: events still held from an
+/// earlier, failed replay of the same row can then never release the holds of a later one.
 /// </summary>
 public sealed partial class IngestJournal : IAsyncDisposable
 {
@@ -49,7 +51,7 @@ public sealed partial class IngestJournal : IAsyncDisposable
     public JournalTicket Open()
     {
         var ticket = new JournalTicket(Id, Guid.CreateVersion7());
-        _entries[ticket.Entry] = new Holds(1);
+        _entries[ticket.Entry] = new Holds(ticket.Entry);
         return ticket;
     }
 
@@ -61,57 +63,69 @@ public sealed partial class IngestJournal : IAsyncDisposable
     public bool TryHold(Guid entry, int count)
     {
         if (!_entries.TryGetValue(entry, out var holds)) return false;
-        Interlocked.Add(ref holds.Count, count);
-        return true;
+        // Never revive a count that reached zero: its row is already on its way out.
+        var current = Volatile.Read(ref holds.Count);
+        while (current > 0)
+        {
+            var seen = Interlocked.CompareExchange(ref holds.Count, current + count, current);
+            if (seen == current) return true;
+            current = seen;
+        }
+        return false;
     }
 
     public void Release(Guid entry, int count)
     {
         // An abandoned entry (its commit failed) is gone already; its events were never promised to anyone.
         if (!_entries.TryGetValue(entry, out var holds)) return;
-        if (Interlocked.Add(ref holds.Count, -count) == 0 && _entries.TryRemove(entry, out _)) _finished.Enqueue(entry);
+        if (Interlocked.Add(ref holds.Count, -count) == 0 && _entries.TryRemove(entry, out _)) _finished.Enqueue(holds.Row);
     }
 
     /// <summary>The row was never committed: forget the entry without deleting anything.</summary>
     public void Abandon(JournalTicket ticket) => _entries.TryRemove(ticket.Entry, out _);
 
     /// <summary>
-    /// Takes over rows whose owner is not among <paramref name="liveOwners"/> and that were created before
-    /// <paramref name="createdBefore"/>, at most <paramref name="limit"/> at a time; each comes back open with one hold.
-    /// SKIP LOCKED lets silos that sweep together share the work instead of replaying the same rows.
+    /// Takes over rows whose owner is not among <paramref name="liveOwners"/>: at once when the owner is among
+    /// <paramref name="deadOwners"/>, otherwise (an owner this silo does not know) only rows created before
+    /// <paramref name="unknownCreatedBefore"/>. At most <paramref name="limit"/> at a time; each comes back open with
+    /// one hold under a fresh key. SKIP LOCKED lets silos that sweep together share the work.
     /// </summary>
-    public async Task<IReadOnlyList<JournalEntry>> TakeOverAsync(IReadOnlyCollection<string> liveOwners, DateTimeOffset createdBefore, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<JournalEntry>> TakeOverAsync(
+        IReadOnlyCollection<string> liveOwners, IReadOnlyCollection<string> deadOwners, DateTimeOffset unknownCreatedBefore, int limit, CancellationToken cancellationToken)
     {
         await using var command = _dataSource.CreateCommand("""
             UPDATE broadcast_ingest_journal j SET owner = $1
             FROM (SELECT id FROM broadcast_ingest_journal
-                  WHERE owner <> ALL($2) AND created_at < $3
-                  ORDER BY created_at, received_at LIMIT $4 FOR UPDATE SKIP LOCKED) taken
+                  WHERE owner <> ALL($2) AND (owner = ANY($3) OR created_at < $4)
+                  ORDER BY created_at, received_at LIMIT $5 FOR UPDATE SKIP LOCKED) taken
             WHERE j.id = taken.id
             RETURNING j.id, j.received_at, j.body
             """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Owner });
         command.Parameters.Add(new NpgsqlParameter { Value = liveOwners.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = createdBefore });
+        command.Parameters.Add(new NpgsqlParameter { Value = deadOwners.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = unknownCreatedBefore });
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
         var taken = new List<JournalEntry>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var ticket = new JournalTicket(Id, reader.GetGuid(0));
-            _entries[ticket.Entry] = new Holds(1);
-            taken.Add(new JournalEntry(ticket, reader.GetFieldValue<DateTimeOffset>(1), reader.GetFieldValue<byte[]>(2)));
+            var ticket = new JournalTicket(Id, Guid.CreateVersion7());
+            var row = reader.GetGuid(0);
+            _entries[ticket.Entry] = new Holds(row);
+            taken.Add(new JournalEntry(ticket, row, reader.GetFieldValue<DateTimeOffset>(1), reader.GetFieldValue<byte[]>(2)));
         }
         // RETURNING keeps no order: acceptance order is what replay must follow.
         taken.Sort((a, b) => a.ReceivedAt.CompareTo(b.ReceivedAt));
         return taken;
     }
 
-    /// <summary>Hands a row back for another sweep to take over (its ingest failed here).</summary>
-    public async Task GiveBackAsync(Guid entry)
+    /// <summary>Hands a row back for a later sweep to take over (its ingest failed here).</summary>
+    public async Task GiveBackAsync(Guid row)
     {
-        await using var command = _dataSource.CreateCommand("UPDATE broadcast_ingest_journal SET owner = '' WHERE id = $1");
-        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = entry });
+        await using var command = _dataSource.CreateCommand("UPDATE broadcast_ingest_journal SET owner = '' WHERE id = $1 AND owner = $2");
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = row });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Owner });
         await command.ExecuteNonQueryAsync();
     }
 
@@ -121,29 +135,45 @@ public sealed partial class IngestJournal : IAsyncDisposable
         var ids = new List<Guid>();
         try
         {
-            while (await timer.WaitForNextTickAsync(_stopping.Token)) await DeleteFinishedAsync(ids);
+            while (await timer.WaitForNextTickAsync(_stopping.Token))
+            {
+                // After a failure, wait a little before trying again rather than every tick.
+                if (!await DeleteFinishedAsync(ids)) await Task.Delay(TimeSpan.FromSeconds(1), _stopping.Token);
+            }
         }
         catch (OperationCanceledException)
         {
         }
-        await DeleteFinishedAsync(ids);
+        try
+        {
+            await DeleteFinishedAsync(ids);
+        }
+        catch (Exception)
+        {
+            // Logged inside; at shutdown the rows simply stay for the next run.
+        }
     }
 
-    private async Task DeleteFinishedAsync(List<Guid> ids)
+    private async Task<bool> DeleteFinishedAsync(List<Guid> ids)
     {
         ids.Clear();
         while (ids.Count < 10_000 && _finished.TryDequeue(out var id)) ids.Add(id);
-        if (ids.Count == 0) return;
+        if (ids.Count == 0) return true;
         try
         {
-            await using var command = _dataSource.CreateCommand("DELETE FROM broadcast_ingest_journal WHERE id = ANY($1)");
+            // Only rows still ours: a row another silo took over (it could not see this one alive) is its business now.
+            await using var command = _dataSource.CreateCommand("DELETE FROM broadcast_ingest_journal WHERE id = ANY($1) AND owner = $2");
             command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = ids.ToArray() });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Owner });
             await command.ExecuteNonQueryAsync();
+            return true;
         }
         catch (Exception ex)
         {
-            // The rows stay; once this silo is gone they are ingested again: duplicates under the same uuid, no loss.
+            // Kept for the next attempt; if this silo dies first they are ingested again: duplicates, no loss.
             LogDeleteFailed(ex, ids.Count);
+            foreach (var id in ids) _finished.Enqueue(id);
+            return false;
         }
     }
 
@@ -154,11 +184,13 @@ public sealed partial class IngestJournal : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private sealed class Holds(int count)
+    /// <summary>One hold for its opener to begin with; <see cref="Row"/> is the journal row the holds keep.</summary>
+    private sealed class Holds(Guid row)
     {
-        public int Count = count;
+        public int Count = 1;
+        public Guid Row { get; } = row;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Deleting {Rows} finished ingest journal rows failed; they will be ingested again once this silo is gone")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Deleting {Rows} finished ingest journal rows failed; retrying (if this silo goes away first, they are ingested again)")]
     private partial void LogDeleteFailed(Exception ex, int rows);
 }

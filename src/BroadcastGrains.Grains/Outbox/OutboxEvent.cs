@@ -11,4 +11,7 @@ public sealed record OutboxEvent(long Seq, string GenerationId, DateTimeOffset A
     /// empty when the event is a row of the outbox (or the store is not durable).
     /// </summary>
     public Guid HeldBy { get; set; }
+
+    /// <summary>Set once the event has left its window (delivered, dead-lettered or discarded).</summary>
+    public bool Removed { get; set; }
 }

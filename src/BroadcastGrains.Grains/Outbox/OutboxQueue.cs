@@ -63,6 +63,7 @@ internal sealed class OutboxQueue
 
         void Removed(OutboxEvent e)
         {
+            e.Removed = true;
             freed += e.Payload.Length;
             if (e.HeldBy == Guid.Empty) return;
             Held--;

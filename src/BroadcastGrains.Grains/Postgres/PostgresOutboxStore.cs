@@ -38,9 +38,11 @@ public sealed class PostgresOutboxStore(
 
     public async Task<OutboxSummary> OpenAsync(string destinationKey)
     {
-        // A window left by an activation whose close failed still holds events: they become rows now.
-        if (_windows.TryGetValue(destinationKey, out var stale) && stale.Held > 0) await SpillAsync(destinationKey, stale);
-        Drop(destinationKey);
+        if (_windows.TryRemove(destinationKey, out var stale))
+        {
+            Interlocked.Add(ref _windowBytes, -stale.Bytes);
+            if (stale.Held > 0) await SpillStaleAsync(destinationKey, stale);
+        }
         var summary = await SummarizeAsync(destinationKey);
         _windows[destinationKey] = new OutboxQueue { Complete = summary.Pending == 0 };
         return summary;
@@ -53,6 +55,27 @@ public sealed class PostgresOutboxStore(
         if (_windows.TryGetValue(destinationKey, out var window) && window.Held > 0) await SpillAsync(destinationKey, window);
         Drop(destinationKey);
         await deletes.FlushAsync();
+    }
+
+    /// <summary>
+    /// A window left by an activation whose close failed still holds events. The destination may have lived on
+    /// another silo since and used their sequence numbers, so they become rows numbered after the table's.
+    /// If that fails too, the window is put back for the next activation to try again.
+    /// </summary>
+    private async Task SpillStaleAsync(string destinationKey, OutboxQueue stale)
+    {
+        var held = stale.Events.Where(e => e.HeldBy != Guid.Empty).ToList();
+        try
+        {
+            var maxSeq = (await SummarizeAsync(destinationKey)).MaxSeq;
+            await appends.AppendAsync(destinationKey, held.Select(e => e with { Seq = ++maxSeq }).ToList());
+        }
+        catch
+        {
+            if (_windows.TryAdd(destinationKey, stale)) Interlocked.Add(ref _windowBytes, stale.Bytes);
+            throw;
+        }
+        Release(held);
     }
 
     /// <summary>Forgets the window; any events it still holds are released, so only for a window spilled or discarded.</summary>
@@ -130,12 +153,13 @@ public sealed class PostgresOutboxStore(
             var held = window.Events.Where(e => e.HeldBy != Guid.Empty).ToList();
             if (held.Count == 0) return held;
             await appends.AppendAsync(destinationKey, held);
-            // An event delivered while its row was being written was released then; its new row goes again.
-            var removedMeanwhile = held.Where(e => e.HeldBy == Guid.Empty).Select(e => e.Seq).ToList();
+            // An event delivered or dead-lettered while its row was being written left the window then (and its
+            // remover releases its hold): its new row goes again, and it is no longer this window's to count.
+            var removedMeanwhile = held.Where(e => e.Removed).Select(e => e.Seq).ToList();
             if (removedMeanwhile.Count > 0)
             {
                 deletes.Enqueue(destinationKey, removedMeanwhile);
-                held = held.Where(e => e.HeldBy != Guid.Empty).ToList();
+                held = held.Where(e => !e.Removed).ToList();
             }
             window.Held -= held.Count;
             Release(held);
@@ -175,9 +199,10 @@ public sealed class PostgresOutboxStore(
         }
         else
         {
-            // From here on the window is only the head of the table, so everything in it must be a row.
-            if (window.Held > 0) await SpillAsync(destinationKey, window);
+            // From here on the window is only the head of the table (even if the spill below fails: the rows just
+            // appended are not in it), so everything in it must become a row.
             window.Complete = false;
+            if (window.Held > 0) await SpillAsync(destinationKey, window);
         }
     }
 
@@ -268,9 +293,9 @@ public sealed class PostgresOutboxStore(
             {
                 var spilled = (await SpillAsync(destinationKey, window)).Select(e => e.Seq).ToHashSet();
                 seqs = seqs.Where(s => !spilled.Contains(s)).ToList();
-                if (seqs.Count == 0) return;
             }
         }
+        if (seqs.Count == 0) return;
         await using var command = dataSource.CreateCommand(
             "UPDATE broadcast_outbox SET attempts = attempts + 1 WHERE destination_key = $1 AND seq = ANY($2)");
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = destinationKey });

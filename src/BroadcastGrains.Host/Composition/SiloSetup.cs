@@ -54,7 +54,9 @@ public static class SiloSetup
             services.AddSingleton(sp => new TraceDispatcher(
                 sp.GetRequiredService<WorkspaceRoutes>(),
                 sp.GetRequiredService<IOptions<JournalOptions>>().Value.Enabled ? sp.GetRequiredService<IngestJournal>() : null));
-            services.AddSingleton<IRecoveryStep, JournalReplayStep>();
+            // One Localhost silo is the whole cluster, so any other owner is a previous run of it.
+            var unknownOwnerSettle = options.Clustering == ClusteringMode.Localhost ? TimeSpan.Zero : TimeSpan.FromMinutes(1);
+            services.AddSingleton<IRecoveryStep>(sp => ActivatorUtilities.CreateInstance<JournalReplayStep>(sp, unknownOwnerSettle));
             services.AddSingleton<IRecoveryStep, OutboxWakeStep>();
             services.AddSingleton<PostgresOutboxStore>();
             services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<PostgresOutboxStore>());

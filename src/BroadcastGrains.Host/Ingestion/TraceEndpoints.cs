@@ -62,7 +62,16 @@ public static class TraceEndpoints
     private static async Task<int> DispatchJournaledAsync(TraceDispatcher dispatcher, IngestJournal journal, List<TraceRecord> records, DateTimeOffset receivedAt, ReadOnlyMemory<byte> body)
     {
         var ticket = journal.Open();
-        var commit = journal.WriteAsync(ticket, receivedAt, body);
+        Task commit;
+        try
+        {
+            commit = journal.WriteAsync(ticket, receivedAt, body);
+        }
+        catch
+        {
+            journal.Abandon(ticket);
+            throw;
+        }
         var dispatch = dispatcher.DispatchAsync(records, ticket);
         try
         {

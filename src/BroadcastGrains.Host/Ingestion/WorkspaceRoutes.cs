@@ -41,7 +41,11 @@ public sealed class WorkspaceRoutes(IGrainFactory grains, IngestOptions options)
                     return new(entry.Destinations);
                 case RouteFreshness.Refresh:
                     entry.UsedAt = now;
-                    if (Interlocked.Exchange(ref entry.Refreshing, 1) == 0) _ = RefreshAsync(workspaceId, entry);
+                    if (Interlocked.Exchange(ref entry.Refreshing, 1) == 0)
+                    {
+                        // Detached from the request: its trace and Orleans request context are not the refresh's.
+                        using (ExecutionContext.SuppressFlow()) _ = RefreshAsync(workspaceId, entry);
+                    }
                     return new(entry.Destinations);
             }
         }
@@ -52,7 +56,7 @@ public sealed class WorkspaceRoutes(IGrainFactory grains, IngestOptions options)
     {
         try
         {
-            await FetchAsync(workspaceId, entry, Environment.TickCount64);
+            await FetchAsync(workspaceId, entry, Environment.TickCount64, replacing: entry);
         }
         catch (Exception)
         {
@@ -63,7 +67,9 @@ public sealed class WorkspaceRoutes(IGrainFactory grains, IngestOptions options)
 
     public void Invalidate(string workspaceId) => _entries.TryRemove(workspaceId, out _);
 
-    private async Task<IDestinationGrain[]> FetchAsync(string workspaceId, Entry? previous, long now)
+    /// <param name="replacing">For a background refresh: the entry it may replace. If the entry was invalidated
+    /// (or replaced) meanwhile, the refresh's older reading is dropped instead of undoing that.</param>
+    private async Task<IDestinationGrain[]> FetchAsync(string workspaceId, Entry? previous, long now, Entry? replacing = null)
     {
         var route = await grains.GetGrain<IWorkspaceGrain>(workspaceId).GetRoute();
         var ids = route.BroadcastEnabled ? route.DestinationIds : [];
@@ -72,7 +78,9 @@ public sealed class WorkspaceRoutes(IGrainFactory grains, IngestOptions options)
             ? previous.Destinations
             : References(workspaceId, ids);
         // Each entry lives 80-100 % of the TTL, so that entries fetched together do not all expire together.
-        _entries[workspaceId] = new Entry(destinations, ids, now, (long)(_ttlMs * (0.8 + 0.2 * Random.Shared.NextDouble())));
+        var fresh = new Entry(destinations, ids, now, (long)(_ttlMs * (0.8 + 0.2 * Random.Shared.NextDouble())));
+        if (replacing is null) _entries[workspaceId] = fresh;
+        else _entries.TryUpdate(workspaceId, fresh, replacing);
         if (now - Interlocked.Read(ref _lastSweep) > SweepEveryMs) Sweep(now);
         return destinations;
     }

@@ -71,6 +71,25 @@ public sealed class IngestJournalTests
     }
 
     [Fact]
+    public async Task A_destination_that_pauses_moves_its_held_events_into_the_outbox()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        await using var postHog = await FakePostHog.StartAsync();
+        await using var host = await StartHostAsync(db);
+        var tenants = await ConfigureAsync(host.Admin(), postHog, 1);
+        // The key is revoked after the destination was saved: /batch/ and the re-test both answer 401.
+        postHog.BatchFault = _ => new FakeAnswer(401);
+        postHog.FlagsFault = _ => new FakeAnswer(401);
+
+        Assert.Equal(202, (await host.Ingest().Post("/v1/traces", TraceJson.Array(Spread(tenants, 6, "paused").Select(x => TraceJson.Minimal(x.Workspace, x.Generation))))).Status);
+
+        await Eventually.Value(() => host.Admin().Get($"/v1/workspaces/{tenants[0].Workspace}/destinations/{tenants[0].Destination}"),
+            v => v.Json["delivery"]!["state"]!.GetValue<string>() == "paused", "the destination paused");
+        await Eventually.Value(() => db.ScalarAsync<long>(CountOutbox), n => n == 6, "the held events became outbox rows");
+        await Eventually.Value(() => db.ScalarAsync<long>(CountJournal), n => n == 0, "the journal row is released");
+    }
+
+    [Fact]
     public async Task Events_held_longer_than_MaxHold_become_outbox_rows()
     {
         await using var db = await TestDatabase.CreateAsync();
