@@ -42,9 +42,6 @@ public sealed partial class IngestJournal : IAsyncDisposable
     /// <summary>The silo address (with generation) written into this silo's rows.</summary>
     public string Owner { get; }
 
-    /// <summary>Entries with holds (tests and metrics).</summary>
-    public int OpenEntries => _entries.Count;
-
     public bool IsLocal(JournalTicket? ticket) => ticket is not null && ticket.Journal == Id;
 
     /// <summary>A new entry, held once by the caller until it calls <see cref="Release"/>.</summary>
