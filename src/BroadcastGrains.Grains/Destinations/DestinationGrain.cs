@@ -280,8 +280,9 @@ public sealed partial class DestinationGrain(
         }
 
         // A destination that is backing off or paused will not send soon: its events go straight to rows.
-        if (accepted.Count > 0 && !(ticket is not null && _consecutiveFailures == 0 && !state.State.Paused && outbox.TryHold(_key, accepted, ticket)))
-            await outbox.AppendAsync(_key, accepted);
+        var held = accepted.Count > 0 && ticket is not null && _consecutiveFailures == 0 && !state.State.Paused
+            && outbox.TryHold(_key, accepted, ticket);
+        if (accepted.Count > 0 && !held) await outbox.AppendAsync(_key, accepted);
         if (dead is not null)
         {
             await outbox.DeadLetterAsync(_key, dead);

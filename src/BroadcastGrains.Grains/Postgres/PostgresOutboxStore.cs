@@ -263,15 +263,13 @@ public sealed class PostgresOutboxStore(
 
     public Task RemoveAsync(string destinationKey, IReadOnlyList<long> seqs)
     {
-        if (!_windows.TryGetValue(destinationKey, out var window) || window.Held == 0)
+        List<OutboxEvent>? held = null;
+        if (_windows.TryGetValue(destinationKey, out var window))
         {
-            if (window is not null) Interlocked.Add(ref _windowBytes, -window.Remove(seqs));
-            deletes.Enqueue(destinationKey, seqs);
-            return Task.CompletedTask;
+            if (window.Held > 0) held = [];
+            Interlocked.Add(ref _windowBytes, -window.Remove(seqs, held));
         }
-        var held = new List<OutboxEvent>();
-        Interlocked.Add(ref _windowBytes, -window.Remove(seqs, held));
-        if (held.Count == 0)
+        if (held is not { Count: > 0 })
         {
             deletes.Enqueue(destinationKey, seqs);
             return Task.CompletedTask;
