@@ -59,13 +59,13 @@ public static class BenchRunner
 
         try
         {
-            if (options.Runs('a'))
+            if (options.Runs('a') && !options.HalfOnly)
             {
                 Log("(a) baseline: peak");
                 rows.Add(a);
                 await Attempt("peak", a, () => stage.RunAsync(TargetKind.Baseline, a, "a-peak", null, null, measurePeak: true, openLoopRate: null, ct));
             }
-            if (options.Runs('b'))
+            if (options.Runs('b') && !options.HalfOnly)
             {
                 Log("(b) BroadcastGrains, Memory storage: peak");
                 rows.Add(b);
@@ -81,7 +81,7 @@ public static class BenchRunner
             {
                 Log("(c) BroadcastGrains, Postgres storage: peak, then half of it");
                 rows.Add(c);
-                await Attempt("peak", c, async () =>
+                if (!options.HalfOnly) await Attempt("peak", c, async () =>
                 {
                     await postgres!.CreateDatabaseAsync("bench_c_peak", ct);
                     if (options.PostgresStatementStats) await postgres.TopStatementsAsync(1, reset: true, ct);
@@ -92,6 +92,7 @@ public static class BenchRunner
                         await File.WriteAllTextAsync(Path.Combine(logDir, "c-peak-statements.txt"), top, ct);
                         Log("PostgreSQL statements during (c) peak, by total time:\n" + top);
                     }
+                    await postgres.SettleAsync("bench_c_peak", ct);
                 });
                 halfRate ??= c.DeliveredPerSecond / 2;
                 if (halfRate is > 0)
@@ -102,6 +103,7 @@ public static class BenchRunner
                     {
                         await postgres!.CreateDatabaseAsync("bench_c_half", ct);
                         await stage.RunAsync(TargetKind.Postgres, c, "c-half", postgres, "bench_c_half", measurePeak: false, halfRate, ct);
+                        await postgres.SettleAsync("bench_c_half", ct);
                     });
                 }
             }
@@ -110,11 +112,13 @@ public static class BenchRunner
                 if (options.Runs('a'))
                 {
                     Log($"(a) open loop at {halfRate:F0} records/s");
+                    if (!rows.Contains(a)) rows.Add(a);
                     await Attempt("half-rate run", a, () => stage.RunAsync(TargetKind.Baseline, a, "a-half", null, null, measurePeak: false, halfRate, ct));
                 }
                 if (options.Runs('b'))
                 {
                     Log($"(b) open loop at {halfRate:F0} records/s");
+                    if (!rows.Contains(b)) rows.Add(b);
                     await Attempt("half-rate run", b, () => stage.RunAsync(TargetKind.Memory, b, "b-half", null, null, measurePeak: false, halfRate, ct));
                 }
             }

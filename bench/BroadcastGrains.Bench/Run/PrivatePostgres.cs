@@ -104,6 +104,21 @@ public sealed class PrivatePostgres : IAsyncDisposable
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Brings the server to rest after a measured program: its database is dropped (no autovacuum of its dead rows
+    /// later) and a checkpoint writes out its dirty pages now, so the next row is not measured against the
+    /// previous one's leftover I/O.
+    /// </summary>
+    public async Task SettleAsync(string finishedDatabase, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString("postgres"));
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {finishedDatabase} WITH (FORCE)", connection) { CommandTimeout = 300 };
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        command.CommandText = "CHECKPOINT";
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     /// <summary>The statements that cost PostgreSQL the most time since the last reset (needs --pg-stats).</summary>
     public async Task<string> TopStatementsAsync(int count, bool reset, CancellationToken cancellationToken)
     {

@@ -17,6 +17,8 @@ public sealed record RunOptions
     public string Only { get; init; } = "abcd";
     /// <summary>Open-loop rate in records/s; by default half of (c)'s measured peak.</summary>
     public double? HalfRate { get; init; }
+    /// <summary>Skip the closed-loop peaks and run only the open-loop rows at <see cref="HalfRate"/> (a latency study).</summary>
+    public bool HalfOnly { get; init; }
     public bool Build { get; init; } = true;
     /// <summary>Load pg_stat_statements and log (c)'s most expensive statements (a diagnosis aid; it costs a little).</summary>
     public bool PostgresStatementStats { get; init; }
@@ -44,12 +46,14 @@ public sealed record RunOptions
                 "--records" => o with { RecordsPerRequest = Int() },
                 "--only" => o with { Only = Value().Replace(",", "", StringComparison.Ordinal).ToLowerInvariant() },
                 "--half-rate" => o with { HalfRate = double.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--half-only" => o with { HalfOnly = true },
                 "--no-build" => o with { Build = false },
                 "--pg-stats" => o with { PostgresStatementStats = true },
                 "--host-env" => o with { HostEnvironment = WithPair(o.HostEnvironment, Value()) },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }
+        if (o.HalfOnly && o.HalfRate is not > 0) throw new ArgumentException("--half-only needs --half-rate R");
         if (o.Seconds is < 1 or > 3600) throw new ArgumentException("--seconds must be 1..3600");
         if (o.Workspaces is < 1 or > 9_999_999 || o.IdleWorkspaces is < 1 or > 9_000_000) throw new ArgumentException("workspace counts must be 1..9 000 000");
         if (o.RecordsPerRequest is < 1 or > 1000) throw new ArgumentException("--records must be 1..1000");

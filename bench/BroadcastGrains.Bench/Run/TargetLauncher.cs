@@ -8,6 +8,7 @@ public sealed class TargetLauncher(string repoRoot, string logDir, string adminT
 {
     public string AdminToken => adminToken;
     public string IngestToken => ingestToken;
+    public string LogDirectory => logDir;
 
     public string HostDll => Path.Combine(repoRoot, "src", "BroadcastGrains.Host", "bin", "Release", "net10.0", "BroadcastGrains.Host.dll");
 

@@ -41,9 +41,11 @@ public sealed class ThroughputStage(RunOptions options, TargetLauncher launcher,
 
         if (measurePeak)
         {
+            await SaveMetricsAsync(kind, target.BaseAddress, logName + "-metrics-before-peak.txt", cancellationToken);
             var cpu = CpuShare.Start(target.Pid, kind == TargetKind.Postgres ? postgres?.PostmasterPid : null);
             var peak = await load.RunClosedLoopAsync(TimeSpan.FromSeconds(options.Seconds), cancellationToken);
             result.PeakCpu = cpu();
+            await SaveMetricsAsync(kind, target.BaseAddress, logName + "-metrics-after-peak.txt", cancellationToken);
             queued += peak.Queued;
             // Let the last arrival slot of the window close before reading it.
             await Task.Delay(SinkCounters.SlotMilliseconds * 2, cancellationToken);
@@ -65,9 +67,11 @@ public sealed class ThroughputStage(RunOptions options, TargetLauncher launcher,
             if (!measurePeak) await DrainAsync(sink.Counters, queued, result, cancellationToken);
             var openWarm = await load.RunOpenLoopAsync(rate, TimeSpan.FromSeconds(Math.Min(3, options.WarmupSeconds)), cancellationToken);
             queued += openWarm.Queued;
+            await SaveMetricsAsync(kind, target.BaseAddress, logName + "-metrics-before-open.txt", cancellationToken);
             var cpu = CpuShare.Start(target.Pid, kind == TargetKind.Postgres ? postgres?.PostmasterPid : null);
             var open = await load.RunOpenLoopAsync(rate, TimeSpan.FromSeconds(options.Seconds), cancellationToken);
             var share = cpu();
+            await SaveMetricsAsync(kind, target.BaseAddress, logName + "-metrics-after-open.txt", cancellationToken);
             queued += open.Queued;
             result.HalfRate = rate;
             result.HalfAchievedRate = open.AcceptedRecordsPerSecond;
@@ -83,6 +87,25 @@ public sealed class ThroughputStage(RunOptions options, TargetLauncher launcher,
         if (sink.Counters.Events > 0) result.EventBytes = (double)sink.Counters.JsonBytes / sink.Counters.Events;
         result.PeakResidentBytes = Math.Max(result.PeakResidentBytes ?? 0, target.PeakResidentBytes ?? 0);
         if (sink.Counters.BadRequests > 0) result.Notes.Add($"the sink refused {sink.Counters.BadRequests} malformed batches");
+    }
+
+    /// <summary>
+    /// The host's Prometheus text around a measured phase, so that its histograms (journal commit, grain dispatch,
+    /// request duration) can be read for that phase alone by subtracting the two.
+    /// </summary>
+    private async Task SaveMetricsAsync(TargetKind kind, Uri target, string fileName, CancellationToken cancellationToken)
+    {
+        if (kind == TargetKind.Baseline) return;
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+            var text = await http.GetStringAsync(new Uri(target, "/metrics"), cancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(launcher.LogDirectory, fileName), text, cancellationToken);
+        }
+        catch (HttpRequestException ex)
+        {
+            log($"  could not read {target}metrics: {ex.Message}");
+        }
     }
 
     /// <summary>Events counted at the sink during the measured window, per second of that window.</summary>

@@ -46,6 +46,11 @@ public static class BroadcastTelemetry
         "broadcast.journal.commit_wait", "s", "Postgres mode: time from the oldest ingest request of a journal group commit to its commit.",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
 
+    /// <summary>The grain half of an ingest request's latency (the journal commit, in Postgres mode, runs beside it).</summary>
+    public static readonly Histogram<double> IngestDispatch = Meter.CreateHistogram<double>(
+        "broadcast.ingest.dispatch", "s", "Time from an ingest request's first destination call to the last destination's answer.",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
+
     public static KeyValuePair<string, object?> Reason(string reason) => new("reason", reason);
     public static KeyValuePair<string, object?> Outcome(string outcome) => new("outcome", outcome);
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using BroadcastGrains.Destinations;
 using BroadcastGrains.Grains.Journal;
 using BroadcastGrains.Grains.Telemetry;
@@ -15,7 +16,21 @@ public sealed class TraceDispatcher(WorkspaceRoutes routes, IngestJournal? journ
     public async Task<int> DispatchAsync(List<TraceRecord> records, JournalTicket? ticket)
     {
         if (records.Count == 0) return 0;
-        if (AllSameWorkspace(records)) return await DispatchWorkspaceAsync(records[0].WorkspaceId, records, ticket);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            return AllSameWorkspace(records)
+                ? await DispatchWorkspaceAsync(records[0].WorkspaceId, records, ticket)
+                : await DispatchManyAsync(records, ticket);
+        }
+        finally
+        {
+            BroadcastTelemetry.IngestDispatch.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        }
+    }
+
+    private async Task<int> DispatchManyAsync(List<TraceRecord> records, JournalTicket? ticket)
+    {
 
         var byWorkspace = new Dictionary<string, List<TraceRecord>>(StringComparer.Ordinal);
         foreach (var record in records)

@@ -19,6 +19,9 @@ public static class TelemetrySetup
             .WithMetrics(metrics => metrics
                 .AddMeter(BroadcastTelemetry.Name)
                 .AddMeter(OrleansMetricSelection.MeterName)
+                // The runtime's own meter (GC pauses and collections by generation, thread-pool queue, lock
+                // contention): observable instruments, read only when /metrics is scraped.
+                .AddMeter("System.Runtime")
                 .AddView(instrument => instrument.Meter.Name == OrleansMetricSelection.MeterName && !OrleansMetricSelection.IsExported(instrument.Name)
                     ? MetricStreamConfiguration.Drop
                     : null)

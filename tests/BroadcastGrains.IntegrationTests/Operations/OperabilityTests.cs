@@ -21,6 +21,8 @@ public sealed class OperabilityTests(ApiFixture fixture)
                      "broadcast_traces_received_total", "broadcast_traces_rejected_total", "broadcast_events_queued_total",
                      "broadcast_events_delivered_total", "broadcast_send_duration_seconds_bucket", "broadcast_backlog_events",
                      "broadcast_backlog_oldest_age_seconds", "broadcast_destinations_active",
+                     "broadcast_ingest_dispatch_seconds_bucket", "http_server_request_duration_seconds_bucket",
+                     "dotnet_gc_pause_time_seconds_total", "dotnet_gc_collections_total",
                  })
             Assert.Contains(name, metrics.Body);
         Assert.Contains("reason=\"invalid\"", metrics.Body);
