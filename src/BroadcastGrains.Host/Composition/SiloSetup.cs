@@ -91,7 +91,11 @@ public static class SiloSetup
                 o.CacheSize = 100_000;
                 config.GetSection("Orleans:GrainDirectory").Bind(o);
             });
-            if (options.Dashboard.Enabled) silo.AddDashboard();
+            if (options.Dashboard.Enabled)
+            {
+                silo.AddDashboard();
+                if (!options.Dashboard.ProfileGrainCalls) DashboardProfiling.Remove(silo.Services);
+            }
             if (!string.IsNullOrWhiteSpace(config["Broadcast:Telemetry:OtlpEndpoint"])) silo.AddActivityPropagation();
 
             if (options.Clustering == ClusteringMode.Postgres)
