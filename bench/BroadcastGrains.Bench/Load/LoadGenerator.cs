@@ -111,6 +111,7 @@ public sealed class LoadGenerator : IDisposable
                 if (wait > TimeSpan.FromMilliseconds(1)) await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
             }
 
+            if (schedule is not null) result.StartLag.Record((long)Math.Max(0, Stopwatch.GetElapsedTime(startedAt).TotalMicroseconds));
             var template = _templates[n++ % _templates.Length];
             requestWorkspace = random.Next(_options.Workspaces);
             var length = template.StampInto(body, workspaceOf, Interlocked.Add(ref _nextGeneration, template.Records) - template.Records);

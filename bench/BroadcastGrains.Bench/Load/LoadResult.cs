@@ -6,6 +6,9 @@ namespace BroadcastGrains.Bench.Load;
 public sealed class LoadResult
 {
     public LatencyHistogram Latency { get; } = new();
+    /// <summary>Open loop only: how late each request actually started after its scheduled time (a busy connection,
+    /// or the load generator itself running late). Part of <see cref="Latency"/>, shown apart to tell the two sides apart.</summary>
+    public LatencyHistogram StartLag { get; } = new();
     public long Requests { get; set; }
     public long Accepted { get; set; }
     public long Failed { get; set; }
@@ -25,6 +28,7 @@ public sealed class LoadResult
     public void Add(LoadResult worker)
     {
         Latency.Add(worker.Latency);
+        StartLag.Add(worker.StartLag);
         Requests += worker.Requests;
         Accepted += worker.Accepted;
         Failed += worker.Failed;
@@ -38,5 +42,6 @@ public sealed class LoadResult
         $"{Accepted}/{Requests} requests 202 ({Failed} failed{(Missed > 0 ? $", {Missed} missed" : "")}), " +
         $"{RecordsAccepted} records ({AcceptedRecordsPerSecond:F0}/s), queued {Queued}, " +
         $"latency p50 {P50Ms:F1} ms p99 {P99Ms:F1} ms max {Latency.MaxMicros / 1000.0:F1} ms" +
+        (StartLag.Count > 0 ? $" (start lag p50 {StartLag.PercentileMicros(50) / 1000.0:F1} ms p99 {StartLag.PercentileMicros(99) / 1000.0:F1} ms)" : "") +
         (LastError is null ? "" : $"; last error: {LastError}");
 }

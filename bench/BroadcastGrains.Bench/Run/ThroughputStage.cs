@@ -69,15 +69,17 @@ public sealed class ThroughputStage(RunOptions options, TargetLauncher launcher,
             queued += openWarm.Queued;
             await SaveMetricsAsync(kind, target.BaseAddress, logName + "-metrics-before-open.txt", cancellationToken);
             var cpu = CpuShare.Start(target.Pid, kind == TargetKind.Postgres ? postgres?.PostmasterPid : null);
+            using var benchLag = SchedulingLag.Start();
             var open = await load.RunOpenLoopAsync(rate, TimeSpan.FromSeconds(options.Seconds), cancellationToken);
             var share = cpu();
+            var lag = benchLag.Stop();
             await SaveMetricsAsync(kind, target.BaseAddress, logName + "-metrics-after-open.txt", cancellationToken);
             queued += open.Queued;
             result.HalfRate = rate;
             result.HalfAchievedRate = open.AcceptedRecordsPerSecond;
             result.HalfP50Ms = open.P50Ms;
             result.HalfP99Ms = open.P99Ms;
-            log($"  open loop at {rate:F0} records/s: {open}; CPU cores target/bench/PostgreSQL/other {share}");
+            log($"  open loop at {rate:F0} records/s: {open}; CPU cores target/bench/PostgreSQL/other {share}; bench thread-pool lag p99 {lag.P99Ms:F1} ms, max {lag.MaxMs:F1} ms");
             if (share.Other > 0.15)
                 result.Notes.Add($"other processes took {share.Other:F2} cores during the half-rate run: its latencies are not clean");
             if (open.Failed > 0 || open.Missed > 0) result.Notes.Add($"at {rate:F0}/s: {open.Failed} failed, {open.Missed} requests never started");

@@ -51,6 +51,11 @@ public static class BroadcastTelemetry
         "broadcast.ingest.dispatch", "s", "Time from an ingest request's first destination call to the last destination's answer.",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
 
+    /// <summary>Sampled by the host's scheduling-lag probe: what every continuation and grain turn waits on top of its own work.</summary>
+    public static readonly Histogram<double> ThreadPoolLag = Meter.CreateHistogram<double>(
+        "broadcast.runtime.threadpool_lag", "s", "Time a work item queued to the thread pool waits before it runs (sampled every 100 ms).",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1] });
+
     public static KeyValuePair<string, object?> Reason(string reason) => new("reason", reason);
     public static KeyValuePair<string, object?> Outcome(string outcome) => new("outcome", outcome);
 }

@@ -57,6 +57,7 @@ public static class BroadcastApp
         TelemetrySetup.Configure(builder);
         services.Configure<MemoryTrimOptions>(config.GetSection(MemoryTrimOptions.Section));
         services.AddHostedService<IdleMemoryTrimmer>();
+        services.AddHostedService<SchedulingLagProbe>();
         services.AddSingleton(sp => new OutboundGate(sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.MaxConcurrentSends));
         services.AddSingleton(_ => new PostHogClient(new HttpClient(PostHogHttpHandlerFactory.Create(network))
         {

@@ -14,7 +14,8 @@ public sealed class OperabilityTests(ApiFixture fixture)
         await Eventually.True(() => fixture.PostHog.EventsFor(key).Count == 1, "delivered");
 
         var metrics = await Eventually.Value(() => fixture.Host.Anonymous().Get("/metrics"),
-            r => r.Body.Contains("broadcast_events_delivered_total"), "delivered counter exported");
+            r => r.Body.Contains("broadcast_events_delivered_total") && r.Body.Contains("broadcast_runtime_threadpool_lag_seconds_bucket"),
+            "delivered counter and the scheduling-lag probe exported");
         Assert.Equal(200, metrics.Status);
         foreach (var name in new[]
                  {
@@ -22,7 +23,7 @@ public sealed class OperabilityTests(ApiFixture fixture)
                      "broadcast_events_delivered_total", "broadcast_send_duration_seconds_bucket", "broadcast_backlog_events",
                      "broadcast_backlog_oldest_age_seconds", "broadcast_destinations_active",
                      "broadcast_ingest_dispatch_seconds_bucket", "http_server_request_duration_seconds_bucket",
-                     "dotnet_gc_pause_time_seconds_total", "dotnet_gc_collections_total",
+                     "dotnet_gc_pause_time_seconds_total", "dotnet_gc_collections_total", "broadcast_runtime_threadpool_lag_seconds_bucket",
                  })
             Assert.Contains(name, metrics.Body);
         Assert.Contains("reason=\"invalid\"", metrics.Body);
