@@ -57,43 +57,56 @@ public static class BenchRunner
             }
         }
 
+        async Task PostgresPeakAsync(StageResult into, string name)
+        {
+            await postgres!.CreateDatabaseAsync("bench_c_peak", ct);
+            if (options.PostgresStatementStats) await postgres.TopStatementsAsync(1, reset: true, ct);
+            await stage.RunAsync(TargetKind.Postgres, into, name, postgres, "bench_c_peak", measurePeak: true, openLoopRate: null, ct);
+            if (options.PostgresStatementStats)
+            {
+                var top = await postgres.TopStatementsAsync(12, reset: false, ct);
+                await File.WriteAllTextAsync(Path.Combine(logDir, name + "-statements.txt"), top, ct);
+                Log($"PostgreSQL statements during {name}, by total time:\n" + top);
+            }
+            await postgres.SettleAsync("bench_c_peak", ct);
+        }
+
         try
         {
-            if (options.Runs('a') && !options.HalfOnly)
-            {
-                Log("(a) baseline: peak");
-                rows.Add(a);
-                await Attempt("peak", a, () => stage.RunAsync(TargetKind.Baseline, a, "a-peak", null, null, measurePeak: true, openLoopRate: null, ct));
-            }
-            if (options.Runs('b') && !options.HalfOnly)
-            {
-                Log("(b) BroadcastGrains, Memory storage: peak");
-                rows.Add(b);
-                await Attempt("peak", b, () => stage.RunAsync(TargetKind.Memory, b, "b-peak", null, null, measurePeak: true, openLoopRate: null, ct));
-            }
             if (options.Runs('c') || options.Runs('d'))
             {
                 postgres = await PrivatePostgres.StartAsync(options.PostgresStatementStats, ct);
                 Log($"PostgreSQL {postgres.Version} on 127.0.0.1:{postgres.Port} (fsync on)");
             }
+            foreach (var row in new[] { a, b, c })
+                if (options.Runs(row.Row[0])) rows.Add(row);
+
+            // Peaks in rounds of alternating order (a b c, then c b a, ...): this machine's speed drifts by tens of
+            // per cent within minutes, and a drift that is linear over the run cancels out of the mean of a row.
+            if (!options.HalfOnly)
+            {
+                var order = rows.ToList();
+                for (var round = 1; round <= options.Rounds; round++)
+                {
+                    foreach (var row in round % 2 == 1 ? order : Enumerable.Reverse(order))
+                    {
+                        var name = $"{row.Row}-peak{(options.Rounds > 1 ? round.ToString(System.Globalization.CultureInfo.InvariantCulture) : "")}";
+                        Log($"({row.Row}) {row.Label}: peak, round {round} of {options.Rounds}");
+                        var one = new StageResult(row.Row, row.Label);
+                        await Attempt("peak", row, () => row.Row switch
+                        {
+                            "a" => stage.RunAsync(TargetKind.Baseline, one, name, null, null, measurePeak: true, openLoopRate: null, ct),
+                            "b" => stage.RunAsync(TargetKind.Memory, one, name, null, null, measurePeak: true, openLoopRate: null, ct),
+                            _ => PostgresPeakAsync(one, name),
+                        });
+                        row.AddRound(one);
+                    }
+                }
+            }
+
             double? halfRate = options.HalfRate;
             if (options.Runs('c'))
             {
-                Log("(c) BroadcastGrains, Postgres storage: peak, then half of it");
-                rows.Add(c);
-                if (!options.HalfOnly) await Attempt("peak", c, async () =>
-                {
-                    await postgres!.CreateDatabaseAsync("bench_c_peak", ct);
-                    if (options.PostgresStatementStats) await postgres.TopStatementsAsync(1, reset: true, ct);
-                    await stage.RunAsync(TargetKind.Postgres, c, "c-peak", postgres, "bench_c_peak", measurePeak: true, openLoopRate: null, ct);
-                    if (options.PostgresStatementStats)
-                    {
-                        var top = await postgres.TopStatementsAsync(12, reset: false, ct);
-                        await File.WriteAllTextAsync(Path.Combine(logDir, "c-peak-statements.txt"), top, ct);
-                        Log("PostgreSQL statements during (c) peak, by total time:\n" + top);
-                    }
-                    await postgres.SettleAsync("bench_c_peak", ct);
-                });
                 halfRate ??= c.DeliveredPerSecond / 2;
                 if (halfRate is > 0)
                 {

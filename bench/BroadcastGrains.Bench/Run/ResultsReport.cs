@@ -26,7 +26,8 @@ public static class ResultsReport
             $"{options.RecordsPerRequest} records per request (average record {averageRecordBytes:F0} B" +
             (rows.FirstOrDefault(r => r.EventBytes is not null)?.EventBytes is { } eventBytes ? $", average event at the sink {eventBytes:F0} B" : "") +
             $"), {options.Connections} keep-alive connections; " +
-            $"warm-up {options.WarmupSeconds} s, then {options.Seconds} s measured per phase; every program in a fresh process. Took {took.TotalMinutes:F1} min." +
+            $"warm-up {options.WarmupSeconds} s, then {options.Seconds} s measured per phase; every program in a fresh process; " +
+            $"{(options.Rounds > 1 ? $"peaks are the mean of {options.Rounds} rounds" : "one peak round")}. Took {took.TotalMinutes:F1} min." +
             (options.HostEnvironment.Count > 0 ? $" BroadcastGrains processes ran with {string.Join(", ", options.HostEnvironment.Select(kv => $"`{kv.Key}={kv.Value}`"))}." : ""));
         sb.AppendLine();
         var halfHeader = halfRate is { } h ? $"ingest p50 / p99 at {h.ToString("F0", c)} records/s (half of (c)'s peak), ms" : "ingest p50 / p99 at half of (c)'s peak, ms";
@@ -37,6 +38,13 @@ public static class ResultsReport
             var ratio = a?.DeliveredPerSecond is > 0 && r.DeliveredPerSecond is { } d ? (d / a.DeliveredPerSecond.Value).ToString("F2", c) : "—";
             sb.AppendLine($"| ({r.Row}) {r.Label} | {N(r.DeliveredPerSecond)} | {ratio} | {N(r.AcceptedPerSecond)} | {Ms(r.PeakP50Ms)} / {Ms(r.PeakP99Ms)} | " +
                 $"{Ms(r.HalfP50Ms)} / {Ms(r.HalfP99Ms)} | {(r.PeakResidentBytes is { } rss ? IdleMemoryStage.Mb(rss) : "—")} | {r.PeakCpu?.ToString() ?? "—"} |");
+        }
+        if (rows.Any(r => r.DeliveredRounds.Count > 1))
+        {
+            sb.AppendLine();
+            sb.AppendLine($"Peak rounds (delivered events/s, in the order they ran; rows alternate a b c, c b a, …): " +
+                string.Join("; ", rows.Where(r => r.DeliveredRounds.Count > 0).Select(r =>
+                    $"({r.Row}) {string.Join(" / ", r.DeliveredRounds.Select(v => v.ToString("N0", c)))}")) + ".");
         }
         sb.AppendLine();
         if (idle is not null)

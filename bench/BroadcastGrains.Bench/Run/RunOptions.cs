@@ -6,6 +6,8 @@ namespace BroadcastGrains.Bench.Run;
 public sealed record RunOptions
 {
     public int Seconds { get; init; } = 20;
+    /// <summary>Peak rounds per row, in alternating order (a b c, c b a, ...); a row's peak is the mean of its rounds.</summary>
+    public int Rounds { get; init; } = 2;
     /// <summary>Long enough for tiered JIT and Orleans' caches to settle; a short warm-up understates the host the most.</summary>
     public int WarmupSeconds { get; init; } = 30;
     public int Workspaces { get; init; } = 1000;
@@ -46,6 +48,7 @@ public sealed record RunOptions
                 "--records" => o with { RecordsPerRequest = Int() },
                 "--only" => o with { Only = Value().Replace(",", "", StringComparison.Ordinal).ToLowerInvariant() },
                 "--half-rate" => o with { HalfRate = double.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--rounds" => o with { Rounds = Int() },
                 "--half-only" => o with { HalfOnly = true },
                 "--no-build" => o with { Build = false },
                 "--pg-stats" => o with { PostgresStatementStats = true },
@@ -54,6 +57,7 @@ public sealed record RunOptions
             };
         }
         if (o.HalfOnly && o.HalfRate is not > 0) throw new ArgumentException("--half-only needs --half-rate R");
+        if (o.Rounds is < 1 or > 9) throw new ArgumentException("--rounds must be 1..9");
         if (o.Seconds is < 1 or > 3600) throw new ArgumentException("--seconds must be 1..3600");
         if (o.Workspaces is < 1 or > 9_999_999 || o.IdleWorkspaces is < 1 or > 9_000_000) throw new ArgumentException("workspace counts must be 1..9 000 000");
         if (o.RecordsPerRequest is < 1 or > 1000) throw new ArgumentException("--records must be 1..1000");

@@ -18,4 +18,28 @@ public sealed class StageResult(string row, string label)
     /// <summary>Average delivered event as the sink saw it (uncompressed JSON, batch envelope included).</summary>
     public double? EventBytes { get; set; }
     public List<string> Notes { get; } = new();
+    /// <summary>Delivered events/s of each peak round, in the order they ran.</summary>
+    public List<double> DeliveredRounds { get; } = new();
+
+    /// <summary>
+    /// Folds one peak round in: rates and latencies become the mean over the rounds so far, CPU shares and the
+    /// peak RSS come from the busiest round, notes are kept.
+    /// </summary>
+    public void AddRound(StageResult round)
+    {
+        Notes.AddRange(round.Notes);
+        if (round.DeliveredPerSecond is not { } delivered) return;
+        var n = DeliveredRounds.Count;
+        DeliveredRounds.Add(delivered);
+        DeliveredPerSecond = Mean(DeliveredPerSecond, delivered, n);
+        AcceptedPerSecond = Mean(AcceptedPerSecond, round.AcceptedPerSecond, n);
+        PeakP50Ms = Mean(PeakP50Ms, round.PeakP50Ms, n);
+        PeakP99Ms = Mean(PeakP99Ms, round.PeakP99Ms, n);
+        if (PeakCpu is null || delivered >= DeliveredRounds.Max()) PeakCpu = round.PeakCpu;
+        PeakResidentBytes = Math.Max(PeakResidentBytes ?? 0, round.PeakResidentBytes ?? 0);
+        EventBytes ??= round.EventBytes;
+    }
+
+    private static double? Mean(double? sofar, double? next, int n) =>
+        next is not { } x ? sofar : sofar is not { } m ? x : (m * n + x) / (n + 1);
 }
