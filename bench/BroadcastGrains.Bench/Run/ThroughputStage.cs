@@ -42,6 +42,7 @@ public sealed class ThroughputStage(RunOptions options, TargetLauncher launcher,
         if (measurePeak)
         {
             await SaveMetricsAsync(kind, target.BaseAddress, logName + "-metrics-before-peak.txt", cancellationToken);
+            var (eventsBefore, batchesBefore) = (sink.Counters.Events, sink.Counters.Batches);
             var cpu = CpuShare.Start(target.Pid, kind == TargetKind.Postgres ? postgres?.PostmasterPid : null);
             var peak = await load.RunClosedLoopAsync(TimeSpan.FromSeconds(options.Seconds), cancellationToken);
             result.PeakCpu = cpu();
@@ -54,7 +55,10 @@ public sealed class ThroughputStage(RunOptions options, TargetLauncher launcher,
             result.PeakP50Ms = peak.P50Ms;
             result.PeakP99Ms = peak.P99Ms;
             log($"  peak: {peak}");
-            log($"  delivered {result.DeliveredPerSecond:F0} events/s at the sink; CPU cores target/bench/PostgreSQL/other {result.PeakCpu}");
+            var batches = sink.Counters.Batches - batchesBefore;
+            log($"  delivered {result.DeliveredPerSecond:F0} events/s at the sink" +
+                (batches > 0 ? $" ({(double)(sink.Counters.Events - eventsBefore) / batches:F0} events per /batch/)" : "") +
+                $"; CPU cores target/bench/PostgreSQL/other {result.PeakCpu}");
             if (result.PeakCpu.Value.Other > 0.15)
                 result.Notes.Add($"other processes took {result.PeakCpu.Value.Other:F2} cores during the peak: the machine was not quiet, so this row understates the program");
             if (peak.Failed > 0) result.Notes.Add($"{peak.Failed} ingest requests failed at peak ({peak.LastError})");
