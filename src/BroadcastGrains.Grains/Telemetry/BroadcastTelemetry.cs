@@ -15,6 +15,10 @@ public static class BroadcastTelemetry
     public static readonly ActivitySource Source = new(Name, typeof(BroadcastTelemetry).Assembly.GetName().Version?.ToString(3));
     public static readonly Meter Meter = new(Name, typeof(BroadcastTelemetry).Assembly.GetName().Version?.ToString(3));
 
+    /// <summary>Buckets for the waits on the ingest path (commits, grain dispatch): 1 ms to 2.5 s.</summary>
+    private static readonly InstrumentAdvice<double> WaitBuckets =
+        new() { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] };
+
     public static readonly Counter<long> TracesReceived = Meter.CreateCounter<long>(
         "broadcast.traces.received", "{record}", "Trace records accepted by POST /v1/traces.");
     public static readonly Counter<long> TracesRejected = Meter.CreateCounter<long>(
@@ -38,18 +42,18 @@ public static class BroadcastTelemetry
     /// <summary>Postgres mode: how long an ingest waits for its rows to be committed (queueing for a writer + the COPY + the commit).</summary>
     public static readonly Histogram<double> OutboxCommitWait = Meter.CreateHistogram<double>(
         "broadcast.outbox.commit_wait", "s", "Postgres mode: time from the oldest append of a group commit to its commit.",
-        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
+        advice: WaitBuckets);
     public static readonly Histogram<long> OutboxCommitRows = Meter.CreateHistogram<long>(
         "broadcast.outbox.commit_rows", "{row}", "Postgres mode: rows written by one group commit.",
         advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 10, 50, 100, 250, 500, 1000, 2500, 5000, 10000] });
     public static readonly Histogram<double> JournalCommitWait = Meter.CreateHistogram<double>(
         "broadcast.journal.commit_wait", "s", "Postgres mode: time from the oldest ingest request of a journal group commit to its commit.",
-        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
+        advice: WaitBuckets);
 
     /// <summary>The grain half of an ingest request's latency (the journal commit, in Postgres mode, runs beside it).</summary>
     public static readonly Histogram<double> IngestDispatch = Meter.CreateHistogram<double>(
         "broadcast.ingest.dispatch", "s", "Time from an ingest request's first destination call to the last destination's answer.",
-        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
+        advice: WaitBuckets);
 
     /// <summary>Sampled by the host's scheduling-lag probe: what every continuation and grain turn waits on top of its own work.</summary>
     public static readonly Histogram<double> ThreadPoolLag = Meter.CreateHistogram<double>(

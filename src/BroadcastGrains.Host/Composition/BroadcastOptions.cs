@@ -13,8 +13,8 @@ public sealed class BroadcastOptions
 public sealed class BroadcastDashboardOptions
 {
     /// <summary>
-    /// The Orleans dashboard samples every grain call and keeps its own metrics pipeline; an operator who does
-    /// not look at it can switch it off and give that CPU to ingest.
+    /// The Orleans dashboard at <c>/dashboard</c>; it runs a few timers and a grain of its own, so an operator who
+    /// does not look at it can switch it off entirely.
     /// </summary>
     public bool Enabled { get; set; } = true;
 

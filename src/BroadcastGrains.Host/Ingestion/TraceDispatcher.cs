@@ -31,7 +31,6 @@ public sealed class TraceDispatcher(WorkspaceRoutes routes, IngestJournal? journ
 
     private async Task<int> DispatchManyAsync(List<TraceRecord> records, JournalTicket? ticket)
     {
-
         var byWorkspace = new Dictionary<string, List<TraceRecord>>(StringComparer.Ordinal);
         foreach (var record in records)
         {
