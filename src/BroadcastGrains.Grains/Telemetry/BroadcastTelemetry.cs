@@ -15,7 +15,7 @@ public static class BroadcastTelemetry
     public static readonly ActivitySource Source = new(Name, typeof(BroadcastTelemetry).Assembly.GetName().Version?.ToString(3));
     public static readonly Meter Meter = new(Name, typeof(BroadcastTelemetry).Assembly.GetName().Version?.ToString(3));
 
-    /// <summary>Buckets for the waits on the ingest path (commits, grain dispatch): 1 ms to 2.5 s.</summary>
+    /// <summary>Buckets for the waits on the ingest path (commits, grain dispatch, thread-pool lag): 1 ms to 2.5 s.</summary>
     private static readonly InstrumentAdvice<double> WaitBuckets =
         new() { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] };
 
@@ -58,7 +58,7 @@ public static class BroadcastTelemetry
     /// <summary>Sampled by the host's scheduling-lag probe: what every continuation and grain turn waits on top of its own work.</summary>
     public static readonly Histogram<double> ThreadPoolLag = Meter.CreateHistogram<double>(
         "broadcast.runtime.threadpool_lag", "s", "Time a work item queued to the thread pool waits before it runs (sampled every 100 ms).",
-        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1] });
+        advice: WaitBuckets);
 
     public static KeyValuePair<string, object?> Reason(string reason) => new("reason", reason);
     public static KeyValuePair<string, object?> Outcome(string outcome) => new("outcome", outcome);

@@ -23,7 +23,7 @@ public sealed class IngestJournalTests
         var tenants = await ConfigureAsync(host.Admin(), postHog, 3);
 
         var ids = Spread(tenants, 30, "held");
-        var r = await host.Ingest().Post("/v1/traces", TraceJson.Array(ids.Select(x => TraceJson.Minimal(x.Workspace, x.Generation))));
+        var r = await host.Ingest().Post("/v1/traces", Body(ids));
         Assert.Equal(202, r.Status);
         Assert.Equal(30, r.Json["queued"]!.GetValue<int>());
 
@@ -56,7 +56,7 @@ public sealed class IngestJournalTests
         var tenants = await ConfigureAsync(host.Admin(), postHog, 2);
 
         var ids = Spread(tenants, 20, "spill");
-        Assert.Equal(202, (await host.Ingest().Post("/v1/traces", TraceJson.Array(ids.Select(x => TraceJson.Minimal(x.Workspace, x.Generation))))).Status);
+        Assert.Equal(202, (await host.Ingest().Post("/v1/traces", Body(ids))).Status);
 
         await Eventually.Value(() => db.ScalarAsync<long>(CountOutbox), n => n == 20, "both destinations moved their events into the outbox");
         await Eventually.Value(() => db.ScalarAsync<long>(CountJournal), n => n == 0, "the journal row is released");
@@ -81,7 +81,7 @@ public sealed class IngestJournalTests
         postHog.BatchFault = _ => new FakeAnswer(401);
         postHog.FlagsFault = _ => new FakeAnswer(401);
 
-        Assert.Equal(202, (await host.Ingest().Post("/v1/traces", TraceJson.Array(Spread(tenants, 6, "paused").Select(x => TraceJson.Minimal(x.Workspace, x.Generation))))).Status);
+        Assert.Equal(202, (await host.Ingest().Post("/v1/traces", Body(Spread(tenants, 6, "paused")))).Status);
 
         await Eventually.Value(() => host.Admin().Get($"/v1/workspaces/{tenants[0].Workspace}/destinations/{tenants[0].Destination}"),
             v => v.Json["delivery"]!["state"]!.GetValue<string>() == "paused", "the destination paused");
@@ -99,7 +99,7 @@ public sealed class IngestJournalTests
         postHog.BatchFault = _ => new FakeAnswer(200, Hold: gate.Task);
         var tenants = await ConfigureAsync(host.Admin(), postHog, 1);
 
-        Assert.Equal(202, (await host.Ingest().Post("/v1/traces", TraceJson.Array(Spread(tenants, 5, "aged").Select(x => TraceJson.Minimal(x.Workspace, x.Generation))))).Status);
+        Assert.Equal(202, (await host.Ingest().Post("/v1/traces", Body(Spread(tenants, 5, "aged")))).Status);
         await Eventually.True(() => postHog.Batches.Count >= 1, "the send is in flight");
         Assert.Equal(5L, await db.ScalarAsync<long>(CountOutbox));
         await Eventually.Value(() => db.ScalarAsync<long>(CountJournal), n => n == 0, "the journal row is released");
@@ -119,7 +119,7 @@ public sealed class IngestJournalTests
         postHog.BatchFault = _ => new FakeAnswer(200, Hold: gate.Task);
         var tenants = await ConfigureAsync(host.Admin(), postHog, 2);
 
-        Assert.Equal(202, (await host.Ingest().Post("/v1/traces", TraceJson.Array(Spread(tenants, 8, "off").Select(x => TraceJson.Minimal(x.Workspace, x.Generation))))).Status);
+        Assert.Equal(202, (await host.Ingest().Post("/v1/traces", Body(Spread(tenants, 8, "off")))).Status);
         Assert.Equal(8L, await db.ScalarAsync<long>(CountOutbox));
         Assert.Equal(0L, await db.ScalarAsync<long>(CountJournal));
         gate.SetResult();
@@ -143,7 +143,7 @@ public sealed class IngestJournalTests
             for (var request = 0; request < 4; request++)
             {
                 var ids = Spread(tenants, 60, $"k{request}");
-                var r = await first.Ingest().Post("/v1/traces", TraceJson.Array(ids.Select(x => TraceJson.Minimal(x.Workspace, x.Generation))));
+                var r = await first.Ingest().Post("/v1/traces", Body(ids));
                 Assert.Equal(202, r.Status);
                 Assert.Equal(60, r.Json["queued"]!.GetValue<int>());
                 expected.AddRange(ids);
@@ -201,6 +201,9 @@ public sealed class IngestJournalTests
     /// <summary>Records dealt round-robin over the tenants, so each request touches every one of them.</summary>
     private static List<(string Workspace, string Generation)> Spread(List<Tenant> tenants, int records, string prefix) =>
         Enumerable.Range(0, records).Select(i => (tenants[i % tenants.Count].Workspace, $"{prefix}-{i:D3}")).ToList();
+
+    private static string Body(IEnumerable<(string Workspace, string Generation)> records) =>
+        TraceJson.Array(records.Select(x => TraceJson.Minimal(x.Workspace, x.Generation)));
 
     private static string SpanId(System.Text.Json.Nodes.JsonObject e) => e["properties"]!["$ai_span_id"]!.GetValue<string>();
 }
