@@ -245,8 +245,10 @@ public sealed partial class DestinationGrain(
         var accepted = new List<OutboxEvent>(records.Count);
         List<DeadLetterEntry>? dead = null;
         var sampledOut = 0;
-        foreach (var record in records)
+        // Indexed, not foreach: enumerating through the interface boxes an enumerator per call.
+        for (var r = 0; r < records.Count; r++)
         {
+            var record = records[r];
             if (!SessionSampler.Keep(_destinationId, record.SessionId, record.GenerationId, config.SamplingRate))
             {
                 sampledOut++;

@@ -9,7 +9,7 @@ namespace BroadcastGrains.Grains.Telemetry;
 /// </summary>
 public sealed class BacklogRegistry
 {
-    private readonly ConcurrentDictionary<string, Entry> _entries = new();
+    private readonly ConcurrentDictionary<string, Line> _entries = new();
     private readonly TimeProvider _clock;
 
     public BacklogRegistry(TimeProvider clock)
@@ -23,8 +23,18 @@ public sealed class BacklogRegistry
             "Destination activations on this silo by delivery state.");
     }
 
-    public void Report(string destinationKey, long pending, DateTimeOffset? oldest, string state) =>
-        _entries[destinationKey] = new Entry(pending, oldest, state);
+    /// <summary>
+    /// Updates the destination's line in place: every Enqueue reports, and replacing a struct value in a
+    /// concurrent dictionary allocates a node each time. Only the destination's own grain writes its line, so
+    /// writes never race each other; a scrape may read a line mid-update, which a gauge can live with.
+    /// </summary>
+    public void Report(string destinationKey, long pending, DateTimeOffset? oldest, string state)
+    {
+        var line = _entries.TryGetValue(destinationKey, out var existing) ? existing : _entries.GetOrAdd(destinationKey, static _ => new Line());
+        line.Pending = pending;
+        line.OldestTicks = oldest?.UtcTicks ?? NoOldest;
+        line.State = state;
+    }
 
     public void Forget(string destinationKey) => _entries.TryRemove(destinationKey, out _);
 
@@ -37,16 +47,24 @@ public sealed class BacklogRegistry
 
     public double OldestAgeSeconds()
     {
-        DateTimeOffset? oldest = null;
+        long? oldest = null;
         foreach (var e in _entries.Values)
         {
-            if (e.Pending > 0 && e.Oldest is { } o && (oldest is null || o < oldest)) oldest = o;
+            var ticks = e.OldestTicks;
+            if (e.Pending > 0 && ticks != NoOldest && (oldest is null || ticks < oldest)) oldest = ticks;
         }
-        return oldest is { } value ? Math.Max(0, (_clock.GetUtcNow() - value).TotalSeconds) : 0;
+        return oldest is { } value ? Math.Max(0, (_clock.GetUtcNow().UtcTicks - value) / (double)TimeSpan.TicksPerSecond) : 0;
     }
 
     private IEnumerable<Measurement<long>> ByState() =>
         _entries.Values.GroupBy(e => e.State).Select(g => new Measurement<long>(g.LongCount(), new KeyValuePair<string, object?>("state", g.Key)));
 
-    private readonly record struct Entry(long Pending, DateTimeOffset? Oldest, string State);
+    private const long NoOldest = long.MinValue;
+
+    private sealed class Line
+    {
+        public long Pending;
+        public long OldestTicks = NoOldest;
+        public string State = "";
+    }
 }
