@@ -41,12 +41,12 @@ public sealed class ThroughputStage(RunOptions options, TargetLauncher launcher,
 
         if (measurePeak)
         {
-            await SaveMetricsAsync(kind, target.BaseAddress, logName + "-metrics-before-peak.txt", cancellationToken);
+            var metricsBefore = await SaveMetricsAsync(kind, target.BaseAddress, logName + "-metrics-before-peak.txt", cancellationToken);
             var (eventsBefore, batchesBefore) = (sink.Counters.Events, sink.Counters.Batches);
             var cpu = CpuShare.Start(target.Pid, kind == TargetKind.Postgres ? postgres?.PostmasterPid : null);
             var peak = await load.RunClosedLoopAsync(TimeSpan.FromSeconds(options.Seconds), cancellationToken);
             result.PeakCpu = cpu();
-            await SaveMetricsAsync(kind, target.BaseAddress, logName + "-metrics-after-peak.txt", cancellationToken);
+            var metricsAfter = await SaveMetricsAsync(kind, target.BaseAddress, logName + "-metrics-after-peak.txt", cancellationToken);
             queued += peak.Queued;
             // Let the last arrival slot of the window close before reading it.
             await Task.Delay(SinkCounters.SlotMilliseconds * 2, cancellationToken);
@@ -58,7 +58,9 @@ public sealed class ThroughputStage(RunOptions options, TargetLauncher launcher,
             var batches = sink.Counters.Batches - batchesBefore;
             log($"  delivered {result.DeliveredPerSecond:F0} events/s at the sink" +
                 (batches > 0 ? $" ({(double)(sink.Counters.Events - eventsBefore) / batches:F0} events per /batch/)" : "") +
-                $"; CPU cores target/bench/PostgreSQL/other {result.PeakCpu}");
+                $"; CPU cores target/bench/PostgreSQL/other {result.PeakCpu}" +
+                (result.DeliveredPerSecond > 0 ? $"; {result.PeakCpu.Value.Target * 1e6 / result.DeliveredPerSecond:F1} µs of the target's CPU per event" : ""));
+            if (GcPhase.Between(metricsBefore, metricsAfter) is { } gc) log($"  GC in the target during the peak: {gc.Describe(peak.Elapsed)}");
             if (result.PeakCpu.Value.Other > 0.15)
                 result.Notes.Add($"other processes took {result.PeakCpu.Value.Other:F2} cores during the peak: the machine was not quiet, so this row understates the program");
             if (peak.Failed > 0) result.Notes.Add($"{peak.Failed} ingest requests failed at peak ({peak.LastError})");
@@ -71,19 +73,20 @@ public sealed class ThroughputStage(RunOptions options, TargetLauncher launcher,
             if (!measurePeak) await DrainAsync(sink.Counters, queued, result, cancellationToken);
             var openWarm = await load.RunOpenLoopAsync(rate, TimeSpan.FromSeconds(Math.Min(3, options.WarmupSeconds)), cancellationToken);
             queued += openWarm.Queued;
-            await SaveMetricsAsync(kind, target.BaseAddress, logName + "-metrics-before-open.txt", cancellationToken);
+            var openBefore = await SaveMetricsAsync(kind, target.BaseAddress, logName + "-metrics-before-open.txt", cancellationToken);
             var cpu = CpuShare.Start(target.Pid, kind == TargetKind.Postgres ? postgres?.PostmasterPid : null);
             using var benchLag = SchedulingLag.Start();
             var open = await load.RunOpenLoopAsync(rate, TimeSpan.FromSeconds(options.Seconds), cancellationToken);
             var share = cpu();
             var lag = benchLag.Stop();
-            await SaveMetricsAsync(kind, target.BaseAddress, logName + "-metrics-after-open.txt", cancellationToken);
+            var openAfter = await SaveMetricsAsync(kind, target.BaseAddress, logName + "-metrics-after-open.txt", cancellationToken);
             queued += open.Queued;
             result.HalfRate = rate;
             result.HalfAchievedRate = open.AcceptedRecordsPerSecond;
             result.HalfP50Ms = open.P50Ms;
             result.HalfP99Ms = open.P99Ms;
             log($"  open loop at {rate:F0} records/s: {open}; CPU cores target/bench/PostgreSQL/other {share}; bench thread-pool lag p99 {lag.P99Ms:F1} ms, max {lag.MaxMs:F1} ms");
+            if (GcPhase.Between(openBefore, openAfter) is { } gc) log($"  GC in the target during the open loop: {gc.Describe(open.Elapsed)}");
             if (share.Other > 0.15)
                 result.Notes.Add($"other processes took {share.Other:F2} cores during the half-rate run: its latencies are not clean");
             if (open.Failed > 0 || open.Missed > 0) result.Notes.Add($"at {rate:F0}/s: {open.Failed} failed, {open.Missed} requests never started");
@@ -99,18 +102,20 @@ public sealed class ThroughputStage(RunOptions options, TargetLauncher launcher,
     /// The host's Prometheus text around a measured phase, so that its histograms (journal commit, grain dispatch,
     /// request duration) can be read for that phase alone by subtracting the two.
     /// </summary>
-    private async Task SaveMetricsAsync(TargetKind kind, Uri target, string fileName, CancellationToken cancellationToken)
+    private async Task<string?> SaveMetricsAsync(TargetKind kind, Uri target, string fileName, CancellationToken cancellationToken)
     {
-        if (kind == TargetKind.Baseline) return;
+        if (kind == TargetKind.Baseline) return null;
         try
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
             var text = await http.GetStringAsync(new Uri(target, "/metrics"), cancellationToken);
             await File.WriteAllTextAsync(Path.Combine(launcher.LogDirectory, fileName), text, cancellationToken);
+            return text;
         }
         catch (HttpRequestException ex)
         {
             log($"  could not read {target}metrics: {ex.Message}");
+            return null;
         }
     }
 
