@@ -30,7 +30,7 @@ public sealed class BacklogRegistry
     /// </summary>
     public void Report(string destinationKey, long pending, DateTimeOffset? oldest, string state)
     {
-        var line = _entries.TryGetValue(destinationKey, out var existing) ? existing : _entries.GetOrAdd(destinationKey, static _ => new Line());
+        var line = _entries.GetOrAdd(destinationKey, static _ => new Line());
         line.Pending = pending;
         line.OldestTicks = oldest?.UtcTicks ?? NoOldest;
         line.State = state;
