@@ -27,6 +27,7 @@ public sealed partial class DestinationGrain(
     PostHogClient postHog,
     OutboundGate gate,
     BacklogRegistry backlog,
+    PayloadPool payloadPool,
     IOptions<DeliveryOptions> deliveryOptions,
     TimeProvider clock,
     ILogger<DestinationGrain> logger) : Grain, IDestinationGrain
@@ -51,6 +52,7 @@ public sealed partial class DestinationGrain(
     private DateTimeOffset? _scheduledAt;
     private DateTimeOffset? _oldestAcceptedAt;
     private Dictionary<string, object> _logScope = new();
+    private PayloadArena? _payloads;
 
     private DestinationConfig? Config => state.State.Config;
 
@@ -86,6 +88,7 @@ public sealed partial class DestinationGrain(
         finally
         {
             backlog.Forget(_key);
+            _payloads?.Close();
             await outbox.CloseAsync(_key);
         }
     }
@@ -255,30 +258,30 @@ public sealed partial class DestinationGrain(
                 continue;
             }
             var seq = ++_maxSeq;
-            MappedEvent mapped;
+            bool mapped;
+            ReadOnlySpan<byte> json;
             try
             {
-                mapped = PostHogEventMapper.Map(record, _mapping);
+                mapped = PostHogEventMapper.TryMap(record, _mapping, out json, out _);
             }
             catch (Exception ex) when (ex is System.Text.Json.JsonException or ArgumentException)
             {
                 // The front end validated the record, so this is a bug of ours: keep the evidence, do not drop it.
                 using (logger.BeginScope(_logScope)) LogUnmappable(ex, _key, record.GenerationId);
                 (dead ??= new()).Add(new DeadLetterEntry(
-                    new OutboxEvent(seq, record.GenerationId, now, []), DeadLetterReasons.Rejected, null, now));
+                    new OutboxEvent(seq, record.GenerationId, now, Array.Empty<byte>()), DeadLetterReasons.Rejected, null, now));
                 continue;
             }
-            if (mapped.Json is null)
+            if (!mapped)
             {
                 (dead ??= new()).Add(new DeadLetterEntry(
-                    new OutboxEvent(seq, record.GenerationId, now, []), DeadLetterReasons.TooLarge, null, now));
+                    new OutboxEvent(seq, record.GenerationId, now, Array.Empty<byte>()), DeadLetterReasons.TooLarge, null, now));
                 continue;
             }
-            var e = new OutboxEvent(seq, record.GenerationId, now, mapped.Json);
             if (_pending + accepted.Count >= _options.MaxBacklog)
-                (dead ??= new()).Add(new DeadLetterEntry(e, DeadLetterReasons.BacklogFull, null, now));
+                (dead ??= new()).Add(new DeadLetterEntry(new OutboxEvent(seq, record.GenerationId, now, json.ToArray()), DeadLetterReasons.BacklogFull, null, now));
             else
-                accepted.Add(e);
+                accepted.Add((_payloads ??= new PayloadArena(payloadPool)).Create(seq, record.GenerationId, now, json));
         }
 
         // A destination that is backing off or paused will not send soon: its events go straight to rows.
@@ -468,7 +471,7 @@ public sealed partial class DestinationGrain(
         work.Push(new ArraySegment<OutboxEvent>(batch as OutboxEvent[] ?? batch.ToArray()));
         while (work.TryPop(out var segment))
         {
-            var payload = BatchPayload.BuildGzip(config.ApiKey, clock.GetUtcNow(), segment.Select(e => (ReadOnlyMemory<byte>)e.Payload).ToList());
+            var payload = BatchPayload.BuildGzip(config.ApiKey, clock.GetUtcNow(), segment.Select(e => e.Payload).ToList());
             using var activity = BroadcastTelemetry.Source.StartActivity("posthog.send", ActivityKind.Client);
             activity?.SetTag("broadcast.workspace_id", _workspaceId);
             activity?.SetTag("broadcast.destination_id", _destinationId);

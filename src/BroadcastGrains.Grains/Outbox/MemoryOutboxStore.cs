@@ -56,7 +56,8 @@ public sealed class MemoryOutboxStore : IOutboxStore
     public Task RemoveAsync(string destinationKey, IReadOnlyList<long> seqs)
     {
         if (!_parts.TryGetValue(destinationKey, out var part)) return Task.CompletedTask;
-        lock (part) part.Pending.Remove(seqs);
+        // Only the destination's delivery loop removes, once the batch is sent: nothing reads these payloads again.
+        lock (part) part.Pending.Remove(seqs, recycle: true);
         return Task.CompletedTask;
     }
 
@@ -73,7 +74,8 @@ public sealed class MemoryOutboxStore : IOutboxStore
         lock (part)
         {
             part.Pending.Remove(entries.Select(e => e.Event.Seq).ToList());
-            part.DeadLetters.AddRange(entries);
+            // Dead letters stay for days and may be replayed: they keep their own copy, not a pooled block.
+            foreach (var entry in entries) part.DeadLetters.Add(entry.Event.Pooled ? entry with { Event = entry.Event.Detached() } : entry);
         }
         return Task.CompletedTask;
     }

@@ -54,8 +54,10 @@ internal sealed class OutboxQueue
     /// <summary>
     /// Removes the given events; returns the bytes freed and adds the removed events that were held by a journal
     /// entry to <paramref name="held"/>. Deliveries leave from the head, so that is the fast path.
+    /// With <paramref name="recycle"/> (delivered, and nothing of this queue being written elsewhere) the removed
+    /// events give their pooled payload space back.
     /// </summary>
-    public long Remove(IReadOnlyList<long> seqs, List<OutboxEvent>? held = null)
+    public long Remove(IReadOnlyList<long> seqs, List<OutboxEvent>? held = null, bool recycle = false)
     {
         var freed = 0L;
         var set = seqs.Count > 8 ? seqs.ToHashSet() : null;
@@ -65,6 +67,7 @@ internal sealed class OutboxQueue
         {
             e.Removed = true;
             freed += e.Payload.Length;
+            if (recycle) e.Recycle();
             if (e.HeldBy == Guid.Empty) return;
             Held--;
             held?.Add(e);

@@ -267,7 +267,8 @@ public sealed class PostgresOutboxStore(
         if (_windows.TryGetValue(destinationKey, out var window))
         {
             if (window.Held > 0) held = [];
-            Interlocked.Add(ref _windowBytes, -window.Remove(seqs, held));
+            // A spill in flight may still be copying these payloads into rows: then they are left to the GC.
+            Interlocked.Add(ref _windowBytes, -window.Remove(seqs, held, recycle: window.Spilling is null));
         }
         if (held is not { Count: > 0 })
         {
@@ -321,7 +322,7 @@ public sealed class PostgresOutboxStore(
         insert.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Status).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
         insert.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = entries.Select(e => e.FailedAt).ToArray() });
         insert.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = entries.Select(e => e.Event.Attempts).ToArray() });
-        insert.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = entries.Select(e => e.Event.Payload).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = entries.Select(e => e.Event.Payload.ToArray()).ToArray() });
         batch.BatchCommands.Add(insert);
 
         var delete = new NpgsqlBatchCommand("DELETE FROM broadcast_outbox WHERE destination_key = $1 AND seq = ANY($2)");

@@ -10,6 +10,7 @@ using Orleans.Dashboard;
 using Npgsql;
 using Orleans.Configuration;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace BroadcastGrains.Host.Composition;
 
@@ -39,6 +40,8 @@ public static class SiloSetup
             if (config.GetValue("Broadcast:MigrateOnStartup", true)) services.AddHostedService<SchemaMigrationService>();
         }
 
+        // TryAdd: a test host may bring its own (one that poisons returned blocks).
+        services.TryAddSingleton(_ => new PayloadPool());
         if (options.Storage == StorageMode.Postgres)
         {
             services.AddSingleton(sp => new OutboxAppendBatcher(dataSource!, sp.GetRequiredService<ILogger<OutboxAppendBatcher>>()));

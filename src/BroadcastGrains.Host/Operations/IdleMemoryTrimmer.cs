@@ -1,10 +1,11 @@
+using BroadcastGrains.Grains.Outbox;
 using System.Runtime;
 using Microsoft.Extensions.Options;
 
 namespace BroadcastGrains.Host.Operations;
 
 /// <summary>Checks now and then whether the silo is quiet with memory to give back (<see cref="MemoryTrimPolicy"/>), and gives it back.</summary>
-public sealed partial class IdleMemoryTrimmer(IOptions<MemoryTrimOptions> options, ILogger<IdleMemoryTrimmer> logger) : BackgroundService
+public sealed partial class IdleMemoryTrimmer(IOptions<MemoryTrimOptions> options, PayloadPool payloads, ILogger<IdleMemoryTrimmer> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -27,6 +28,8 @@ public sealed partial class IdleMemoryTrimmer(IOptions<MemoryTrimOptions> option
             if (!MemoryTrimPolicy.ShouldTrim(allocatedSinceCheck, activationsMark - activationsNow, committedNow - committedAtTrim, settings)) continue;
 
             var before = Environment.WorkingSet;
+            // Free payload blocks are kept for the next burst; a quiet silo gives them back with the rest.
+            payloads.Trim();
             GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             activationsMark = activationsNow;

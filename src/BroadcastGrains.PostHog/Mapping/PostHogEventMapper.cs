@@ -39,7 +39,15 @@ public static class PostHogEventMapper
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
     [ThreadStatic] private static Utf8JsonWriter? t_writer;
 
-    public static MappedEvent Map(TraceRecord record, EventMappingOptions options)
+    public static MappedEvent Map(TraceRecord record, EventMappingOptions options) =>
+        TryMap(record, options, out var json, out var truncated) ? new MappedEvent(json.ToArray(), truncated) : default;
+
+    /// <summary>
+    /// <see cref="Map"/> without the copy: <paramref name="json"/> is this thread's mapping buffer, valid until the
+    /// next mapping on the thread, for a caller that stores the bytes somewhere of its own. False when the event
+    /// cannot be made to fit (see <see cref="MappedEvent.Json"/>).
+    /// </summary>
+    public static bool TryMap(TraceRecord record, EventMappingOptions options, out ReadOnlySpan<byte> json, out bool truncated)
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(options);
@@ -60,18 +68,18 @@ public static class PostHogEventMapper
             // Verbatim content as large as the cap cannot fit, so its write is skipped.
             if ((long)(input?.Length ?? 0) + (output?.Length ?? 0) < PostHogLimits.MaxEventBytes
                 && Fits(Write(writer, buffer, ctx, input, output, Verbatim, truncated: false)))
-                return Result(buffer, truncated: false);
+                return Done(buffer, false, out json, out truncated);
 
-            if (input is null && output is null) return default;
+            if (input is null && output is null) return Failed(out json, out truncated);
 
             if (Fits(Write(writer, buffer, ctx, input, output, Compact, truncated: false)))
-                return Result(buffer, truncated: false);
+                return Done(buffer, false, out json, out truncated);
 
             // Compact did not fit, so any of these that fits has really cut something: the flag is true.
             foreach (var limit in StringLimits)
             {
                 if (Fits(Write(writer, buffer, ctx, input, output, limit, truncated: true)))
-                    return Result(buffer, truncated: true);
+                    return Done(buffer, true, out json, out truncated);
             }
 
             // The input (often a long conversation history) goes before the output, the generation itself.
@@ -80,14 +88,14 @@ public static class PostHogEventMapper
                 foreach (var limit in StringLimits)
                 {
                     if (Fits(Write(writer, buffer, ctx, null, output, limit, truncated: true)))
-                        return Result(buffer, truncated: true);
+                        return Done(buffer, true, out json, out truncated);
                 }
             }
 
             if (Fits(Write(writer, buffer, ctx, null, null, Compact, truncated: true)))
-                return Result(buffer, truncated: true);
+                return Done(buffer, true, out json, out truncated);
 
-            return default;
+            return Failed(out json, out truncated);
         }
         finally
         {
@@ -104,8 +112,19 @@ public static class PostHogEventMapper
 
     private static bool Fits(int size) => size <= PostHogLimits.MaxEventBytes;
 
-    private static MappedEvent Result(ArrayBufferWriter<byte> buffer, bool truncated) =>
-        new(buffer.WrittenSpan.ToArray(), truncated);
+    private static bool Done(ArrayBufferWriter<byte> buffer, bool wasTruncated, out ReadOnlySpan<byte> json, out bool truncated)
+    {
+        json = buffer.WrittenSpan;
+        truncated = wasTruncated;
+        return true;
+    }
+
+    private static bool Failed(out ReadOnlySpan<byte> json, out bool truncated)
+    {
+        json = default;
+        truncated = false;
+        return false;
+    }
 
     private static byte[]? NonEmpty(byte[]? json) => json is { Length: > 0 } ? json : null;
 

@@ -31,6 +31,7 @@ public sealed class DestinationGrainClusterTests : IAsyncLifetime
             silo.Services.AddSingleton(TimeProvider.System);
             silo.Services.AddSingleton<BroadcastGrains.Grains.Telemetry.BacklogRegistry>();
             silo.Services.AddSingleton(new OutboundGate(8));
+            silo.Services.AddSingleton(new PayloadPool(poisonReturned: true));
             silo.Services.AddSingleton(new PostHogClient(new HttpClient(PostHogHttpHandlerFactory.Create(new NetworkOptions { AllowPrivateEndpoints = true }))));
             silo.Services.Configure<DeliveryOptions>(o =>
             {

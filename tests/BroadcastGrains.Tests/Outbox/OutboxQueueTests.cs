@@ -55,4 +55,39 @@ public class OutboxQueueTests
         Assert.Equal(0, queue.Held);
         Assert.Equal(0, queue.Count);
     }
+
+    [Fact]
+    public void Only_a_recycling_removal_gives_pooled_payloads_back()
+    {
+        var pool = new PayloadPool();
+        var arena = new PayloadArena(pool);
+        var queue = new OutboxQueue();
+        for (var seq = 1; seq <= 4; seq++) queue.Add(arena.Create(seq, $"g{seq}", At, new byte[100]));
+        arena.Close();
+        var kept = queue.Events.ToList();
+
+        queue.Remove([1, 2]);
+        Assert.Equal(0, pool.Counts.Returned);
+        Assert.Equal(100, kept[0].Payload.Length);
+
+        queue.Remove([3, 4], recycle: true);
+        Assert.True(kept[2].Payload.IsEmpty);
+        // Events 1 and 2 left without recycling (as dead letters do): their block never goes back.
+        Assert.Equal(0, pool.Counts.Returned);
+    }
+
+    [Fact]
+    public void A_block_goes_back_once_all_its_events_are_delivered()
+    {
+        var pool = new PayloadPool();
+        var arena = new PayloadArena(pool);
+        var queue = new OutboxQueue();
+        for (var seq = 1; seq <= 4; seq++) queue.Add(arena.Create(seq, $"g{seq}", At, new byte[100]));
+        arena.Close();
+
+        queue.Remove([1, 3], recycle: true);
+        Assert.Equal(0, pool.Counts.Returned);
+        queue.Remove([2, 4], recycle: true);
+        Assert.Equal(1, pool.Counts.Returned);
+    }
 }
