@@ -53,6 +53,7 @@ public sealed partial class DestinationGrain(
     private DateTimeOffset? _oldestAcceptedAt;
     private Dictionary<string, object> _logScope = new();
     private PayloadArena? _payloads;
+    private TimeSpan _linger;
 
     private DestinationConfig? Config => state.State.Config;
 
@@ -68,6 +69,7 @@ public sealed partial class DestinationGrain(
         // Destinations activated together (a silo start, a burst of new tenants) would otherwise all save their
         // counters in the same instant every interval: start each at a random point of the interval.
         _countersSavedAt = clock.GetUtcNow() - _options.CounterFlushInterval * Random.Shared.NextDouble();
+        _linger = NextLinger();
         RefreshMapping();
         if (Config is not null && (_pending > 0 || state.State.Paused)) Schedule(TimeSpan.Zero);
         ReportBacklog();
@@ -338,11 +340,18 @@ public sealed partial class DestinationGrain(
     private void RefreshMapping() =>
         _mapping = Config is { } c ? new EventMappingOptions(_workspaceId, _destinationId, c.PrivacyMode, LibVersion) : null;
 
+    /// <summary>
+    /// The linger of the next batch: 80–100 % of the configured one, drawn again after every send. The events of
+    /// one ingest request start the lingers of a hundred destinations in the same instant; with equal lingers they
+    /// would all send in the same instant a second later, and again the second after, in bursts that stall ingest.
+    /// </summary>
+    private TimeSpan NextLinger() => _options.Linger * (1 - 0.2 * Random.Shared.NextDouble());
+
     private void ScheduleAfterEnqueue()
     {
         // While backing off or paused the schedule belongs to the delivery loop; new events just wait their turn.
         if (_sending || state.State.Paused || _consecutiveFailures > 0) return;
-        var due = _pending >= _options.MaxBatchEvents ? TimeSpan.Zero : _options.Linger;
+        var due = _pending >= _options.MaxBatchEvents ? TimeSpan.Zero : _linger;
         if (_scheduledAt is { } at && at <= clock.GetUtcNow() + due) return;
         Schedule(due);
     }
@@ -437,9 +446,9 @@ public sealed partial class DestinationGrain(
 
             // A partial batch of fresh events waits out the linger: many tiny requests cost PostHog and us more.
             var age = clock.GetUtcNow() - batch[0].AcceptedAt;
-            if (batch.Count < _options.MaxBatchEvents && age < _options.Linger)
+            if (batch.Count < _options.MaxBatchEvents && age < _linger)
             {
-                Schedule(_options.Linger - age);
+                Schedule(_linger - age);
                 return;
             }
 
@@ -495,6 +504,7 @@ public sealed partial class DestinationGrain(
             {
                 case SendVerdict.Delivered:
                     BroadcastTelemetry.EventsDelivered.Add(segment.Count);
+                    _linger = NextLinger();
                     await outbox.RemoveAsync(_key, segment.Select(e => e.Seq).ToList());
                     _pending -= segment.Count;
                     state.State.Delivered += segment.Count;
