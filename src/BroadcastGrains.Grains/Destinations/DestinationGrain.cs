@@ -54,6 +54,7 @@ public sealed partial class DestinationGrain(
     private Dictionary<string, object> _logScope = new();
     private PayloadArena? _payloads;
     private TimeSpan _linger;
+    private bool _closed;
 
     private DestinationConfig? Config => state.State.Config;
 
@@ -82,13 +83,17 @@ public sealed partial class DestinationGrain(
         {
             // A send in flight finishes first, so that what it delivered is booked and not sent twice.
             while (_sending && !cancellationToken.IsCancellationRequested) await Task.Delay(10, CancellationToken.None);
-            if (!outbox.IsDurable && _pending > 0 && Config is { Enabled: true }) await FlushBeforeShutdownAsync(cancellationToken);
+            // Not beside a send still in flight (the wait above timed out): two loops would send the same events.
+            if (!outbox.IsDurable && !_sending && _pending > 0 && Config is { Enabled: true }) await FlushBeforeShutdownAsync(cancellationToken);
             // Memory storage is itself a set of grains that are going away with the silo: nothing to save into.
             var storageGone = !outbox.IsDurable && reason.ReasonCode == DeactivationReasonCode.ShuttingDown;
             if (_countersDirty && Config is not null && !storageGone) await SaveStateAsync();
         }
         finally
         {
+            // A send that outlived the deactivation timeout must not book anything when it returns: a new
+            // activation may be reading (and sending) the same events by then, and booking recycles their blocks.
+            _closed = true;
             backlog.Forget(_key);
             _payloads?.Close();
             await outbox.CloseAsync(_key);
@@ -432,7 +437,7 @@ public sealed partial class DestinationGrain(
             LogResumed(_key);
         }
 
-        while (_pending > 0 && ReferenceEquals(Config, config))
+        while (_pending > 0 && !_closed && ReferenceEquals(Config, config))
         {
             var batch = await PeekBatchAsync();
             if (batch.Count == 0)
@@ -497,6 +502,7 @@ public sealed partial class DestinationGrain(
                 _ => "split",
             }));
             if (Config is null) return true; // deleted while in flight: its events are already discarded
+            if (_closed) return true; // deactivated meanwhile: the next activation sends them again, same uuids
             // What PostHog accepted is booked even if the config changed meanwhile; anything else restarts with the new config.
             if (verdict != SendVerdict.Delivered && !ReferenceEquals(Config, config)) return false;
             var now = clock.GetUtcNow();

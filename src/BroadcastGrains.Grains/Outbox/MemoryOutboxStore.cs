@@ -75,7 +75,7 @@ public sealed class MemoryOutboxStore : IOutboxStore
         {
             part.Pending.Remove(entries.Select(e => e.Event.Seq).ToList());
             // Dead letters stay for days and may be replayed: they keep their own copy, not a pooled block.
-            foreach (var entry in entries) part.DeadLetters.Add(entry.Event.Pooled ? entry with { Event = entry.Event.Detached() } : entry);
+            foreach (var entry in entries) part.DeadLetters.Add(entry.Event.InPooledBlock ? entry with { Event = entry.Event.Detached() } : entry);
         }
         return Task.CompletedTask;
     }

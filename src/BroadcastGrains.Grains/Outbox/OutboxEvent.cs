@@ -4,9 +4,14 @@ namespace BroadcastGrains.Grains.Outbox;
 public sealed record OutboxEvent(long Seq, string GenerationId, DateTimeOffset AcceptedAt, ReadOnlyMemory<byte> Payload, int Attempts = 0)
 {
     private PayloadChunk? _chunk;
+    private bool _inBlock;
 
     internal OutboxEvent(long seq, string generationId, DateTimeOffset acceptedAt, ReadOnlyMemory<byte> payload, PayloadChunk chunk)
-        : this(seq, generationId, acceptedAt, payload) => _chunk = chunk;
+        : this(seq, generationId, acceptedAt, payload)
+    {
+        _chunk = chunk;
+        _inBlock = true;
+    }
 
     /// <summary>
     /// A copy (<c>with</c>) reads the same bytes but does not own them: only the original is ever recycled, so
@@ -18,6 +23,7 @@ public sealed record OutboxEvent(long Seq, string GenerationId, DateTimeOffset A
         GenerationId = original.GenerationId;
         AcceptedAt = original.AcceptedAt;
         Payload = original.Payload;
+        _inBlock = original._inBlock;
         Attempts = original.Attempts;
         HeldBy = original.HeldBy;
         Removed = original.Removed;
@@ -38,8 +44,8 @@ public sealed record OutboxEvent(long Seq, string GenerationId, DateTimeOffset A
     /// <summary>Set once the event has left its window (delivered, dead-lettered or discarded).</summary>
     public bool Removed { get; set; }
 
-    /// <summary>Whether the payload lives in a pooled block (and will go back when the event is recycled).</summary>
-    internal bool Pooled => _chunk is not null;
+    /// <summary>Whether the payload is a slice of a pooled block (copies made with <c>with</c> included).</summary>
+    internal bool InPooledBlock => _inBlock;
 
     /// <summary>
     /// The event was delivered and no one will read its payload again: its share of the pooled block goes back.
@@ -50,10 +56,11 @@ public sealed record OutboxEvent(long Seq, string GenerationId, DateTimeOffset A
         var chunk = Interlocked.Exchange(ref _chunk, null);
         if (chunk is null) return;
         Payload = ReadOnlyMemory<byte>.Empty;
+        _inBlock = false;
         chunk.Release();
     }
 
     /// <summary>A copy with a payload array of its own, for what outlives the destination's memory (dead letters).</summary>
     public OutboxEvent Detached() =>
-        _chunk is null ? this : new OutboxEvent(this) { Payload = Payload.ToArray() };
+        _inBlock ? new OutboxEvent(this) { Payload = Payload.ToArray(), _inBlock = false } : this;
 }

@@ -28,7 +28,7 @@ public class PayloadArenaTests
         var events = payloads.Select((p, i) => arena.Create(i + 1, $"g{i + 1}", At, p)).ToList();
 
         for (var i = 0; i < events.Count; i++) Assert.Equal(payloads[i], events[i].Payload.ToArray());
-        Assert.All(events, e => Assert.True(e.Pooled));
+        Assert.All(events, e => Assert.True(e.InPooledBlock));
         // 16 KiB blocks of ~1 KB events: twenty of them need two blocks.
         Assert.Equal(2, pool.Counts.Rented);
     }
@@ -100,6 +100,9 @@ public class PayloadArenaTests
 
         renumbered.Recycle();
         Assert.Equal(0, pool.Counts.Returned);
+        // A copy still reads the block, so it counts as pooled and detaching it copies the bytes.
+        Assert.True(renumbered.InPooledBlock);
+        Assert.False(renumbered.Detached().InPooledBlock);
         Assert.Equal(Json(1, 500), renumbered.Payload.ToArray());
 
         original.Recycle();
@@ -117,7 +120,7 @@ public class PayloadArenaTests
         var detached = e.Detached();
         e.Recycle();
 
-        Assert.False(detached.Pooled);
+        Assert.False(detached.InPooledBlock);
         Assert.Equal(Json(1, 700), detached.Payload.ToArray());
         Assert.Equal(1, pool.Counts.Returned);
     }
@@ -130,7 +133,7 @@ public class PayloadArenaTests
 
         var e = arena.Create(1, "g1", At, Json(1, PayloadPool.ChunkBytes / 2 + 1));
 
-        Assert.False(e.Pooled);
+        Assert.False(e.InPooledBlock);
         Assert.Equal(0, pool.Counts.Rented);
     }
 
