@@ -23,10 +23,11 @@ internal sealed class PayloadChunk(PayloadPool pool)
         var buffer = _buffer ?? throw new InvalidOperationException("The block was sealed.");
         // Only the arena's own reference is left: no slice of it is alive, so it starts over.
         if (Volatile.Read(ref _refs) == 1) _used = 0;
+        // Counted before the copy: a locked instruction right after it would wait for all its stores to land.
+        Interlocked.Increment(ref _refs);
         payload.CopyTo(buffer.AsSpan(_used));
         var slice = new ReadOnlyMemory<byte>(buffer, _used, payload.Length);
         _used += payload.Length;
-        Interlocked.Increment(ref _refs);
         return slice;
     }
 
