@@ -15,8 +15,6 @@ internal sealed class PayloadChunk(PayloadPool pool)
     /// <summary>Events sliced and not yet recycled, plus one while the arena may still append.</summary>
     private int _refs = 1;
 
-    public int Free => _buffer is null ? 0 : _buffer.Length - _used;
-
     /// <summary>Copies a payload in and counts its event; the arena's owner only.</summary>
     public ReadOnlyMemory<byte> Append(ReadOnlySpan<byte> payload)
     {
