@@ -345,12 +345,8 @@ public sealed partial class DestinationGrain(
     private void RefreshMapping() =>
         _mapping = Config is { } c ? new EventMappingOptions(_workspaceId, _destinationId, c.PrivacyMode, LibVersion) : null;
 
-    /// <summary>
-    /// The linger of the next batch: 80–100 % of the configured one, drawn again after every send. The events of
-    /// one ingest request start the lingers of a hundred destinations in the same instant; with equal lingers they
-    /// would all send in the same instant a second later, and again the second after, in bursts that stall ingest.
-    /// </summary>
-    private TimeSpan NextLinger() => _options.Linger * (1 - 0.2 * Random.Shared.NextDouble());
+    /// <summary>Drawn again after every send, so that destinations that filled together do not stay in step.</summary>
+    private TimeSpan NextLinger() => LingerJitter.Next(_options.Linger, Random.Shared.NextDouble());
 
     private void ScheduleAfterEnqueue()
     {
