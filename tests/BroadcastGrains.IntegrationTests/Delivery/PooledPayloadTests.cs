@@ -33,13 +33,7 @@ public sealed class PooledPayloadTests
         var tenants = new List<(string Workspace, string ApiKey)>();
         for (var i = 0; i < Workspaces; i++)
         {
-            var ws = Ids.Workspace();
-            var key = Ids.ApiKey();
-            postHog.AcceptKey(key);
-            await host.Admin().Put($"/v1/workspaces/{ws}/broadcast", """{"enabled": true}""");
-            var created = await host.Admin().Post($"/v1/workspaces/{ws}/destinations",
-                $$$"""{"type":"posthog","config":{"api_key":"{{{key}}}","endpoint":"{{{postHog.Endpoint}}}"}}""");
-            Assert.Equal(201, created.Status);
+            var (ws, _, key) = await host.NewWorkspaceWithDestination(postHog);
             tenants.Add((ws, key));
         }
         // A quarter of the tenants fail their first two batches: their events are retried (and spilled to rows).

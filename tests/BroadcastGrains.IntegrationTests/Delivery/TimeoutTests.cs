@@ -24,13 +24,7 @@ public sealed class TimeoutTests
         // 2 s, not less: on a loaded CI machine an ordinary loopback send can take over a second, and a spurious
         // second timeout would make the fake count the event twice (at-least-once), failing "delivered once".
         await using var host = await TestHost.StartAsync(new Dictionary<string, string?> { ["Broadcast:Delivery:SendTimeout"] = "00:00:02" });
-        var ws = Ids.Workspace();
-        var key = Ids.ApiKey();
-        postHog.AcceptKey(key);
-        await host.Admin().Put($"/v1/workspaces/{ws}/broadcast", """{"enabled": true}""");
-        var created = await host.Admin().Post($"/v1/workspaces/{ws}/destinations",
-            $$$"""{"type":"posthog","config":{"api_key":"{{{key}}}","endpoint":"{{{postHog.Endpoint}}}"}}""");
-        var dst = created.Json["id"]!.GetValue<string>();
+        var (ws, dst, key) = await host.NewWorkspaceWithDestination(postHog);
         // Every request hangs (and is abandoned by us; PostHog never answers it, so it does not count as delivered)
         // until the test has seen the timeout recorded: a quick successful retry would otherwise clear last_error
         // before a poll on a loaded machine could see it.

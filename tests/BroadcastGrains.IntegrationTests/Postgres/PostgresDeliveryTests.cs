@@ -16,13 +16,8 @@ public sealed class PostgresDeliveryTests
             ["Broadcast:Storage"] = "Postgres",
             ["ConnectionStrings:Postgres"] = db.ConnectionString,
         });
-        var ws = Ids.Workspace();
-        var key = Ids.ApiKey();
-        postHog.AcceptKey(key);
-        await host.Admin().Put($"/v1/workspaces/{ws}/broadcast", """{"enabled": true}""");
-        var created = await host.Admin().Post($"/v1/workspaces/{ws}/destinations",
-            $$$"""{"type":"posthog","config":{"api_key":"{{{key}}}","endpoint":"{{{postHog.Endpoint}}}"}}""");
-        var path = $"/v1/workspaces/{ws}/destinations/{created.Json["id"]!.GetValue<string>()}";
+        var (ws, dst, key) = await host.NewWorkspaceWithDestination(postHog);
+        var path = $"/v1/workspaces/{ws}/destinations/{dst}";
 
         var transient = 0;
         var rejectBad = true;

@@ -19,19 +19,8 @@ public sealed class ApiFixture : IAsyncLifetime
     }
 
     /// <summary>A fresh workspace with broadcast on and one PostHog destination whose key the fake accepts.</summary>
-    public async Task<(string Workspace, string DestinationId, string ApiKey)> NewWorkspaceWithDestination(string extra = "")
-    {
-        var ws = Ids.Workspace();
-        var key = Ids.ApiKey();
-        PostHog.AcceptKey(key);
-        var admin = Host.Admin();
-        var on = await admin.Put($"/v1/workspaces/{ws}/broadcast", """{"enabled": true}""");
-        Assert.Equal(200, on.Status);
-        var created = await admin.Post($"/v1/workspaces/{ws}/destinations",
-            $$$"""{"type":"posthog","name":"Product analytics","config":{"api_key":"{{{key}}}","endpoint":"{{{PostHog.Endpoint}}}"}{{{extra}}}}""");
-        Assert.True(created.Status == 201, created.ToString());
-        return (ws, created.Json["id"]!.GetValue<string>(), key);
-    }
+    public Task<(string Workspace, string DestinationId, string ApiKey)> NewWorkspaceWithDestination(string extra = "") =>
+        Host.NewWorkspaceWithDestination(PostHog, extra);
 }
 
 [CollectionDefinition(Name)]

@@ -62,6 +62,21 @@ public sealed class TestHost : IAsyncDisposable
         return new TestHost(app, new Uri(address));
     }
 
+    /// <summary>A fresh workspace with broadcast on and one PostHog destination whose key <paramref name="postHog"/> accepts.</summary>
+    public async Task<(string Workspace, string DestinationId, string ApiKey)> NewWorkspaceWithDestination(FakePostHog postHog, string extra = "")
+    {
+        var ws = Ids.Workspace();
+        var key = Ids.ApiKey();
+        postHog.AcceptKey(key);
+        var admin = Admin();
+        var on = await admin.Put($"/v1/workspaces/{ws}/broadcast", """{"enabled": true}""");
+        Assert.Equal(200, on.Status);
+        var created = await admin.Post($"/v1/workspaces/{ws}/destinations",
+            $$$"""{"type":"posthog","name":"Product analytics","config":{"api_key":"{{{key}}}","endpoint":"{{{postHog.Endpoint}}}"}{{{extra}}}}""");
+        Assert.True(created.Status == 201, created.ToString());
+        return (ws, created.Json["id"]!.GetValue<string>(), key);
+    }
+
     public ApiClient Admin() => new(BaseAddress, AdminToken);
     public ApiClient Ingest() => new(BaseAddress, IngestToken);
     public ApiClient Anonymous() => new(BaseAddress, null);
