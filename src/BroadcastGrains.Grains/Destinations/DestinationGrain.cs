@@ -181,6 +181,8 @@ public sealed partial class DestinationGrain(
 
     private void ReportBacklog()
     {
+        // A send that outlived the deactivation must not put back the line the deactivation removed.
+        if (_closed) return;
         if (Config is null) backlog.Forget(_key);
         else backlog.Report(_key, _pending, _pending > 0 ? _oldestAcceptedAt : null, StateName());
     }
@@ -406,7 +408,7 @@ public sealed partial class DestinationGrain(
             _sending = false;
             ReportBacklog();
         }
-        if (_countersDirty && clock.GetUtcNow() - _countersSavedAt >= _options.CounterFlushInterval)
+        if (_countersDirty && !_closed && clock.GetUtcNow() - _countersSavedAt >= _options.CounterFlushInterval)
             await SaveStateAsync();
     }
 
