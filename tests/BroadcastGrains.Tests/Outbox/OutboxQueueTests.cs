@@ -56,14 +56,21 @@ public class OutboxQueueTests
         Assert.Equal(0, queue.Count);
     }
 
-    [Fact]
-    public void Only_a_recycling_removal_gives_pooled_payloads_back()
+    /// <summary>Events 1–4 of 100 bytes in one block whose arena has moved on.</summary>
+    private static OutboxQueue QueueOfFourPooledEvents(PayloadPool pool)
     {
-        var pool = new PayloadPool();
         var arena = new PayloadArena(pool);
         var queue = new OutboxQueue();
         for (var seq = 1; seq <= 4; seq++) queue.Add(arena.Create(seq, $"g{seq}", At, new byte[100]));
         arena.Close();
+        return queue;
+    }
+
+    [Fact]
+    public void Only_a_recycling_removal_gives_pooled_payloads_back()
+    {
+        var pool = new PayloadPool();
+        var queue = QueueOfFourPooledEvents(pool);
         var kept = queue.Events.ToList();
 
         queue.Remove([1, 2]);
@@ -80,10 +87,7 @@ public class OutboxQueueTests
     public void A_block_goes_back_once_all_its_events_are_delivered()
     {
         var pool = new PayloadPool();
-        var arena = new PayloadArena(pool);
-        var queue = new OutboxQueue();
-        for (var seq = 1; seq <= 4; seq++) queue.Add(arena.Create(seq, $"g{seq}", At, new byte[100]));
-        arena.Close();
+        var queue = QueueOfFourPooledEvents(pool);
 
         queue.Remove([1, 3], recycle: true);
         Assert.Equal(0, pool.Counts.Returned);

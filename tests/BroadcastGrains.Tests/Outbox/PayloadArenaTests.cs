@@ -55,14 +55,21 @@ public class PayloadArenaTests
         Assert.Equal(2, pool.Counts.Returned);
     }
 
+    /// <summary>Two 500-byte events sharing one block whose arena has moved on.</summary>
+    private static (OutboxEvent First, OutboxEvent Second) TwoEventsInASealedBlock(PayloadPool pool)
+    {
+        var arena = new PayloadArena(pool);
+        var first = arena.Create(1, "g1", At, Json(1, 500));
+        var second = arena.Create(2, "g2", At, Json(2, 500));
+        arena.Close();
+        return (first, second);
+    }
+
     [Fact]
     public void Recycling_empties_the_payload_and_is_idempotent()
     {
         var pool = new PayloadPool();
-        var arena = new PayloadArena(pool);
-        var a = arena.Create(1, "g1", At, Json(1, 500));
-        var b = arena.Create(2, "g2", At, Json(2, 500));
-        arena.Close();
+        var (a, b) = TwoEventsInASealedBlock(pool);
 
         a.Recycle();
         a.Recycle();
@@ -78,10 +85,7 @@ public class PayloadArenaTests
     public void An_event_that_leaves_without_being_recycled_keeps_its_block_out_of_the_pool()
     {
         var pool = new PayloadPool();
-        var arena = new PayloadArena(pool);
-        var delivered = arena.Create(1, "g1", At, Json(1, 500));
-        var deadLettered = arena.Create(2, "g2", At, Json(2, 500));
-        arena.Close();
+        var (delivered, deadLettered) = TwoEventsInASealedBlock(pool);
 
         delivered.Recycle();
 
