@@ -149,7 +149,7 @@ public static class PostHogEventMapper
         w.WriteStartObject();
         w.WriteString("event"u8, "$ai_generation"u8);
         w.WriteString("uuid"u8, ctx.Uuid);
-        w.WriteString("distinct_id"u8, anonymous ? traceId : r.User);
+        w.WriteString("distinct_id"u8, DistinctId.For(anonymous ? traceId : r.User!));
         WriteTimestamp(w, r.Timestamp);
 
         w.WriteStartObject("properties"u8);
@@ -173,7 +173,13 @@ public static class PostHogEventMapper
         // OpenRouter-style prompt_tokens already include cached tokens; without this PostHog would
         // subtract cache reads a second time for Anthropic models.
         w.WriteBoolean("$ai_cache_reporting_exclusive"u8, false);
-        WriteNumber(w, "$ai_total_cost_usd"u8, r.Cost);
+        if (r.Cost is double cost && double.IsFinite(cost))
+        {
+            w.WriteNumber("$ai_total_cost_usd"u8, cost);
+            // The gateway's cost is the tenant's bill; without this PostHog's ingestion replaces it with its own
+            // estimate from model prices (CONTRACT §8.1).
+            w.WriteBoolean("$ai_cost_passthrough"u8, true);
+        }
         WriteNumber(w, "$ai_latency"u8, r.LatencyMs / 1000);
         WriteNumber(w, "$ai_time_to_first_token"u8, r.TimeToFirstTokenMs / 1000);
         WriteNumber(w, "$ai_http_status"u8, r.HttpStatus);

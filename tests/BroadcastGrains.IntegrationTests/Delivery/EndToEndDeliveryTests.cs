@@ -43,6 +43,7 @@ public sealed class EndToEndDeliveryTests(ApiFixture fixture)
         Assert.Equal(0, p["$ai_reasoning_tokens"]!.GetValue<int>());
         Assert.False(p["$ai_cache_reporting_exclusive"]!.GetValue<bool>());
         Assert.Equal(0.00123, p["$ai_total_cost_usd"]!.GetValue<double>());
+        Assert.True(p["$ai_cost_passthrough"]!.GetValue<bool>());
         Assert.Equal(1.234, p["$ai_latency"]!.GetValue<double>());
         Assert.Equal(0.21, p["$ai_time_to_first_token"]!.GetValue<double>());
         Assert.Equal(200, p["$ai_http_status"]!.GetValue<int>());

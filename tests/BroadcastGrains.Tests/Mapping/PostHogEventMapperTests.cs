@@ -157,6 +157,17 @@ public class PostHogEventMapperTests
     }
 
     [Fact]
+    public void Cost_passthrough_goes_with_every_total_cost_and_only_with_it()
+    {
+        var props = Props(Minimal() with { Cost = 0 });
+        Assert.Equal(0, props.GetProperty("$ai_total_cost_usd").GetDouble());
+        Assert.Equal(JsonValueKind.True, props.GetProperty("$ai_cost_passthrough").ValueKind);
+
+        AssertAbsent(Props(Minimal()), "$ai_cost_passthrough");
+        AssertAbsent(Props(Minimal() with { Cost = double.PositiveInfinity }), "$ai_cost_passthrough");
+    }
+
+    [Fact]
     public void Latency_and_time_to_first_token_are_seconds()
     {
         var props = Props(Minimal() with { LatencyMs = 1234, TimeToFirstTokenMs = 210 });
@@ -260,7 +271,7 @@ public class PostHogEventMapperTests
             "$ai_trace_id", "$ai_span_id", "$ai_span_name", "$ai_user", "$ai_session_id", "$ai_model", "$ai_provider",
             "$ai_input", "$ai_output_choices", "$ai_input_tokens", "$ai_output_tokens", "$ai_cache_read_input_tokens",
             "$ai_cache_creation_input_tokens", "$ai_reasoning_tokens", "$ai_cache_reporting_exclusive", "$ai_total_cost_usd",
-            "$ai_latency", "$ai_time_to_first_token", "$ai_http_status", "$ai_is_error", "$ai_stop_reason", "$ai_temperature",
+            "$ai_cost_passthrough", "$ai_latency", "$ai_time_to_first_token", "$ai_http_status", "$ai_is_error", "$ai_stop_reason", "$ai_temperature",
             "$ai_max_tokens", "$ai_stream", "$ai_tools", "$ai_lib", "$ai_lib_version",
             "trace_name", "generation_name", "feature", "ab_test_group",
         ];
