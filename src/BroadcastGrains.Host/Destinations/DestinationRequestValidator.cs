@@ -57,6 +57,11 @@ public static class DestinationRequestValidator
                 else errors["config.endpoint"] = [error!];
             }
         }
+        // A stored key goes only to the origin it was tested against: whoever moves it elsewhere must know it
+        // (CONTRACT §8.3), or a token holder could read any tenant's key by pointing its destination at their server.
+        var keyGiven = request.Config?.ApiKey is { } given && !ApiKeyRules.IsMasked(given);
+        if (errors.Count == 0 && !keyGiven && !SameOrigin(current.Endpoint, endpoint))
+            errors["config.api_key"] = ["is required again when config.endpoint moves to another host: the stored key is never sent to a new host"];
         if (errors.Count > 0) return errors;
 
         connectionChanged = apiKey != current.ApiKey || endpoint != current.Endpoint;
@@ -71,6 +76,11 @@ public static class DestinationRequestValidator
         };
         return errors;
     }
+
+    /// <summary>Scheme, host and port: a key tested against one of them has not been shown to any other.</summary>
+    private static bool SameOrigin(string a, string b) =>
+        Uri.TryCreate(a, UriKind.Absolute, out var x) && Uri.TryCreate(b, UriKind.Absolute, out var y)
+        && Uri.Compare(x, y, UriComponents.SchemeAndServer | UriComponents.Port, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
 
     public static Dictionary<string, string[]> ValidateTest(DestinationRequest request, bool allowPrivate, out string apiKey, out string endpoint)
     {

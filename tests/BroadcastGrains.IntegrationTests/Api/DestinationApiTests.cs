@@ -163,6 +163,26 @@ public sealed class DestinationApiTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task Patch_to_another_host_must_carry_the_key_again()
+    {
+        var (ws, id, key) = await fixture.NewWorkspaceWithDestination();
+        var path = $"/v1/workspaces/{ws}/destinations/{id}";
+        await using var other = await FakePostHog.StartAsync();
+        other.AcceptKey(key);
+
+        var refused = await Admin.Patch(path, $$$"""{"config":{"endpoint":"{{{other.Endpoint}}}"}}""");
+        Assert.Equal(400, refused.Status);
+        Assert.NotNull(refused.Json["errors"]!["config.api_key"]);
+        Assert.Equal(0, other.FlagsRequests); // the stored key never reached the new host
+        Assert.Equal(fixture.PostHog.Endpoint, (await Admin.Get(path)).Json["config"]!["endpoint"]!.GetValue<string>());
+
+        var moved = await Admin.Patch(path, $$$"""{"config":{"endpoint":"{{{other.Endpoint}}}","api_key":"{{{key}}}"}}""");
+        Assert.Equal(200, moved.Status);
+        Assert.Equal(other.Endpoint, moved.Json["config"]!["endpoint"]!.GetValue<string>());
+        Assert.Equal(1, other.FlagsRequests);
+    }
+
+    [Fact]
     public async Task Unknown_destination_is_404()
     {
         var ws = Ids.Workspace();

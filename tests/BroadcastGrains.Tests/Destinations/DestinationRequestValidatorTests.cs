@@ -239,14 +239,50 @@ public class DestinationRequestValidatorTests
     }
 
     [Fact]
-    public void Patch_with_new_endpoint_changes_the_connection_and_normalises_it()
+    public void Patch_with_new_endpoint_and_the_key_again_changes_the_connection_and_normalises_it()
     {
-        var request = new DestinationRequest { Config = new DestinationConfigBody { Endpoint = "https://EU.i.posthog.com/" } };
+        var request = new DestinationRequest { Config = new DestinationConfigBody { ApiKey = Key, Endpoint = "https://EU.i.posthog.com/" } };
         var errors = DestinationRequestValidator.ValidatePatch(request, Current, false, out var updated, out var changed);
 
         Assert.Empty(errors);
         Assert.True(changed);
         Assert.Equal(Current with { Endpoint = "https://eu.i.posthog.com" }, updated);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("phc_ab…wxyz")]
+    public void Patch_moving_the_endpoint_to_another_host_without_the_key_is_refused(string? key)
+    {
+        var request = new DestinationRequest { Config = new DestinationConfigBody { ApiKey = key, Endpoint = "https://attacker.example.com" } };
+        var errors = DestinationRequestValidator.ValidatePatch(request, Current, false, out var updated, out var changed);
+
+        Assert.Equal(["config.api_key"], errors.Keys);
+        Assert.Contains("another host", errors["config.api_key"][0]);
+        Assert.False(changed);
+        Assert.Equal(Current, updated);
+    }
+
+    [Theory]
+    [InlineData("http://us.i.posthog.com")]
+    [InlineData("https://us.i.posthog.com:8443")]
+    public void Another_scheme_or_port_counts_as_another_host(string endpoint)
+    {
+        var request = new DestinationRequest { Config = new DestinationConfigBody { Endpoint = endpoint } };
+        var errors = DestinationRequestValidator.ValidatePatch(request, Current, allowPrivate: true, out _, out _);
+
+        Assert.Equal(["config.api_key"], errors.Keys);
+    }
+
+    [Fact]
+    public void Patch_moving_the_endpoint_to_another_path_of_the_same_host_keeps_the_stored_key()
+    {
+        var request = new DestinationRequest { Config = new DestinationConfigBody { Endpoint = "https://us.i.posthog.com/ingest" } };
+        var errors = DestinationRequestValidator.ValidatePatch(request, Current, false, out var updated, out var changed);
+
+        Assert.Empty(errors);
+        Assert.True(changed);
+        Assert.Equal(Current with { Endpoint = "https://us.i.posthog.com/ingest" }, updated);
     }
 
     [Fact]
