@@ -1,6 +1,7 @@
 using BroadcastGrains.Delivery;
 using BroadcastGrains.Destinations;
 using BroadcastGrains.Grains.Delivery;
+using BroadcastGrains.Grains.KeyRing;
 using BroadcastGrains.Grains.Outbox;
 using BroadcastGrains.Grains.Telemetry;
 using BroadcastGrains.PostHog;
@@ -9,6 +10,7 @@ using BroadcastGrains.PostHog.Delivery;
 using BroadcastGrains.PostHog.Mapping;
 using BroadcastGrains.Traces;
 using System.Diagnostics;
+using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Placement;
@@ -28,6 +30,7 @@ public sealed partial class DestinationGrain(
     OutboundGate gate,
     BacklogRegistry backlog,
     PayloadPool payloadPool,
+    ApiKeyProtector keys,
     IOptions<DeliveryOptions> deliveryOptions,
     TimeProvider clock,
     ILogger<DestinationGrain> logger) : Grain, IDestinationGrain
@@ -55,8 +58,13 @@ public sealed partial class DestinationGrain(
     private PayloadArena? _payloads;
     private TimeSpan _linger;
     private bool _closed;
+    private DestinationConfig? _config;
 
-    private DestinationConfig? Config => state.State.Config;
+    /// <summary>
+    /// The config with its key in the clear, kept only in this activation. The stored copy
+    /// (<c>state.State.Config</c>) always carries the encrypted key, and nothing reads the key from there.
+    /// </summary>
+    private DestinationConfig? Config => _config;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -71,6 +79,7 @@ public sealed partial class DestinationGrain(
         // counters in the same instant every interval: start each at a random point of the interval.
         _countersSavedAt = clock.GetUtcNow() - _options.CounterFlushInterval * Random.Shared.NextDouble();
         _linger = NextLinger();
+        await RevealConfigAsync();
         RefreshMapping();
         if (Config is not null && (_pending > 0 || state.State.Paused)) Schedule(TimeSpan.Zero);
         ReportBacklog();
@@ -127,11 +136,51 @@ public sealed partial class DestinationGrain(
         if (_pending > 0) LogLostAtShutdown(_key, _pending);
     }
 
+    /// <summary>
+    /// Decrypts the stored key for this activation; a key stored before encryption existed is written back
+    /// encrypted now. A key the ring can no longer decrypt pauses the destination until the user enters it again.
+    /// </summary>
+    private async Task RevealConfigAsync()
+    {
+        if (state.State.Config is not { } stored)
+        {
+            _config = null;
+            return;
+        }
+        try
+        {
+            var (apiKey, wasPlain) = keys.Reveal(stored.ApiKey);
+            _config = stored with { ApiKey = apiKey };
+            if (!wasPlain) return;
+            state.State.Config = stored with { ApiKey = keys.Protect(apiKey) };
+            try
+            {
+                await SaveStateAsync();
+                using (logger.BeginScope(_logScope)) LogKeyEncrypted(_key);
+            }
+            catch (Exception ex)
+            {
+                // Sending does not depend on it: the next activation tries again.
+                using (logger.BeginScope(_logScope)) LogKeyEncryptFailed(ex, _key);
+            }
+        }
+        catch (CryptographicException ex)
+        {
+            _config = stored with { ApiKey = "" };
+            state.State.Paused = true;
+            state.State.LastError = "The stored API key can no longer be decrypted (the key ring lost its key): enter the key again";
+            using (logger.BeginScope(_logScope)) LogKeyUnreadable(ex, _key);
+        }
+    }
+
+    private DestinationConfig Sealed(DestinationConfig config) => config with { ApiKey = keys.Protect(config.ApiKey) };
+
     public async Task<bool> Create(DestinationConfig config, bool broadcastEnabled)
     {
         if (Config is not null) return false;
         var now = clock.GetUtcNow();
-        state.State = new DestinationState { Config = config, Version = 1, CreatedAt = now, UpdatedAt = now, BroadcastOff = !broadcastEnabled };
+        _config = config;
+        state.State = new DestinationState { Config = Sealed(config), Version = 1, CreatedAt = now, UpdatedAt = now, BroadcastOff = !broadcastEnabled };
         await SaveStateAsync();
         RefreshMapping();
         return true;
@@ -193,7 +242,8 @@ public sealed partial class DestinationGrain(
     public async Task<bool> Update(DestinationUpdate update)
     {
         if (Config is null || update.ExpectedVersion != state.State.Version) return false;
-        state.State.Config = update.Config;
+        _config = update.Config;
+        state.State.Config = Sealed(update.Config);
         state.State.Version++;
         state.State.UpdatedAt = clock.GetUtcNow();
         // Any saved change ends a pause and the backoff (CONTRACT §7): a user who just fixed something expects
@@ -232,6 +282,7 @@ public sealed partial class DestinationGrain(
         {
             await state.ClearStateAsync();
             state.State = new DestinationState();
+            _config = null;
         }
         finally
         {
@@ -584,6 +635,15 @@ public sealed partial class DestinationGrain(
             _stateWrite.Release();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Destination {Destination}: its API key, stored before keys were encrypted, is stored encrypted now")]
+    private partial void LogKeyEncrypted(string destination);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Destination {Destination}: storing its API key encrypted failed; the next activation tries again")]
+    private partial void LogKeyEncryptFailed(Exception ex, string destination);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Destination {Destination}: its stored API key cannot be decrypted with the key ring; paused until the key is entered again")]
+    private partial void LogKeyUnreadable(Exception ex, string destination);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Destination {Destination} deleted; {Discarded} pending events discarded")]
     private partial void LogDeleted(string destination, long discarded);

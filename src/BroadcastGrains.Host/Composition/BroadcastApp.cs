@@ -80,8 +80,11 @@ public static class BroadcastApp
         });
 
         SiloSetup.Configure(builder, options, shutdown);
+        var hasDatabase = options.Storage == StorageMode.Postgres || options.Clustering == ClusteringMode.Postgres;
+        DataProtectionSetup.Configure(builder, hasDatabase);
 
         var app = builder.Build();
+        DataProtectionSetup.WarnIfRingUnprotected(app, hasDatabase);
         if (options.Storage == StorageMode.Memory)
         {
             app.Logger.LogWarning(

@@ -1,6 +1,7 @@
 using BroadcastGrains.Destinations;
 using BroadcastGrains.Grains;
 using BroadcastGrains.Grains.Delivery;
+using BroadcastGrains.Grains.KeyRing;
 using BroadcastGrains.Grains.Outbox;
 using BroadcastGrains.IntegrationTests.Support;
 using BroadcastGrains.PostHog;
@@ -8,6 +9,7 @@ using BroadcastGrains.PostHog.Delivery;
 using BroadcastGrains.PostHog.Network;
 using BroadcastGrains.Traces;
 using BroadcastGrains.Workspaces;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Hosting;
 using Orleans.TestingHost;
@@ -32,6 +34,7 @@ public sealed class DestinationGrainClusterTests : IAsyncLifetime
             silo.Services.AddSingleton<BroadcastGrains.Grains.Telemetry.BacklogRegistry>();
             silo.Services.AddSingleton(new OutboundGate(8));
             silo.Services.AddSingleton(new PayloadPool(poisonReturned: true));
+            silo.Services.AddSingleton(new ApiKeyProtector(new EphemeralDataProtectionProvider()));
             silo.Services.AddSingleton(new PostHogClient(new HttpClient(PostHogHttpHandlerFactory.Create(new NetworkOptions { AllowPrivateEndpoints = true }))));
             silo.Services.Configure<DeliveryOptions>(o =>
             {
