@@ -10,4 +10,7 @@ public sealed record DestinationConfig
     [Id(3)] public bool Enabled { get; init; } = true;
     [Id(4)] public bool PrivacyMode { get; init; }
     [Id(5)] public double SamplingRate { get; init; } = 1.0;
+
+    /// <summary>Whether prompts and completions leave for PostHog through it, and so may be stored for it (CONTRACT §8.3).</summary>
+    public bool SendsText => Enabled && !PrivacyMode;
 }

@@ -19,4 +19,11 @@ public interface IWorkspaceGrain : IGrainWithStringKey
     Task<string?> AddDestination(DestinationConfig config);
 
     Task<bool> RemoveDestination(string destinationId);
+
+    /// <summary>
+    /// Records whether a destination sends prompt and completion text, after a change of its privacy mode or its
+    /// switch. The front end calls it before a change that stops text and after one that starts it, so that the
+    /// workspace never claims text is wanted by a destination that no longer sends it.
+    /// </summary>
+    Task SetSendsText(string destinationId, bool sendsText);
 }

@@ -25,8 +25,22 @@ public sealed class WorkspaceGrain(
         await Task.WhenAll(pushes);
     }
 
-    public Task<WorkspaceRoute> GetRoute() => Task.FromResult(
-        new WorkspaceRoute { BroadcastEnabled = state.State.BroadcastEnabled, DestinationIds = state.State.DestinationIds });
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.State.TextDestinationIds is not null || state.State.DestinationIds.Length == 0) return;
+        // Saved before the workspace knew which destinations send text: ask them once.
+        var ids = state.State.DestinationIds;
+        var snapshots = await Task.WhenAll(ids.Select(id => Destination(id).GetSnapshot()));
+        state.State.TextDestinationIds = ids.Where((_, i) => snapshots[i]?.Config.SendsText == true).ToArray();
+        await state.WriteStateAsync(cancellationToken);
+    }
+
+    public Task<WorkspaceRoute> GetRoute() => Task.FromResult(new WorkspaceRoute
+    {
+        BroadcastEnabled = state.State.BroadcastEnabled,
+        DestinationIds = state.State.DestinationIds,
+        TextDestinationIds = state.State.TextDestinationIds ?? [],
+    });
 
     public async Task<string?> AddDestination(DestinationConfig config)
     {
@@ -35,6 +49,7 @@ public sealed class WorkspaceGrain(
         do id = NewDestinationId();
         while (!await Destination(id).Create(config, state.State.BroadcastEnabled));
         state.State.DestinationIds = [.. state.State.DestinationIds, id];
+        if (config.SendsText) state.State.TextDestinationIds = [.. state.State.TextDestinationIds ?? [], id];
         await state.WriteStateAsync();
         return id;
     }
@@ -44,8 +59,18 @@ public sealed class WorkspaceGrain(
         if (Array.IndexOf(state.State.DestinationIds, destinationId) < 0) return false;
         await Destination(destinationId).Delete();
         state.State.DestinationIds = state.State.DestinationIds.Where(d => d != destinationId).ToArray();
+        state.State.TextDestinationIds = state.State.TextDestinationIds?.Where(d => d != destinationId).ToArray();
         await state.WriteStateAsync();
         return true;
+    }
+
+    public async Task SetSendsText(string destinationId, bool sendsText)
+    {
+        if (Array.IndexOf(state.State.DestinationIds, destinationId) < 0) return;
+        var text = state.State.TextDestinationIds ?? [];
+        if (Array.IndexOf(text, destinationId) >= 0 == sendsText) return;
+        state.State.TextDestinationIds = sendsText ? [.. text, destinationId] : text.Where(d => d != destinationId).ToArray();
+        await state.WriteStateAsync();
     }
 
     private IDestinationGrain Destination(string id) =>

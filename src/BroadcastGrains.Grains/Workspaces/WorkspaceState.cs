@@ -6,4 +6,9 @@ public sealed class WorkspaceState
     [Id(0)] public bool BroadcastEnabled { get; set; }
     /// <summary>Replaced, never mutated, so that an interleaved Ingest can iterate it safely.</summary>
     [Id(1)] public string[] DestinationIds { get; set; } = [];
+    /// <summary>
+    /// Which of them send prompt and completion text (replaced, never mutated). Null in state saved before it
+    /// existed: the grain asks its destinations once on activation.
+    /// </summary>
+    [Id(2)] public string[]? TextDestinationIds { get; set; }
 }

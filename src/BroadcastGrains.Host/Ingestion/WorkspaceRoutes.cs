@@ -29,7 +29,10 @@ public sealed class WorkspaceRoutes(IGrainFactory grains, IngestOptions options)
     private long _lastSweep = Environment.TickCount64;
 
     /// <summary>The destinations to hand this workspace's records to; empty when broadcast is off.</summary>
-    public ValueTask<IDestinationGrain[]> GetAsync(string workspaceId)
+    public async ValueTask<IDestinationGrain[]> GetAsync(string workspaceId) => (await GetRouteAsync(workspaceId)).Destinations;
+
+    /// <summary>The destinations, and whether any of them sends prompt and completion text (so may have it stored).</summary>
+    public ValueTask<IngestRoute> GetRouteAsync(string workspaceId)
     {
         var now = Environment.TickCount64;
         if (_entries.TryGetValue(workspaceId, out var entry))
@@ -38,7 +41,7 @@ public sealed class WorkspaceRoutes(IGrainFactory grains, IngestOptions options)
             {
                 case RouteFreshness.Fresh:
                     entry.UsedAt = now;
-                    return new(entry.Destinations);
+                    return new(entry.Route);
                 case RouteFreshness.Refresh:
                     entry.UsedAt = now;
                     if (Interlocked.Exchange(ref entry.Refreshing, 1) == 0)
@@ -46,7 +49,7 @@ public sealed class WorkspaceRoutes(IGrainFactory grains, IngestOptions options)
                         // Detached from the request: its trace and Orleans request context are not the refresh's.
                         using (ExecutionContext.SuppressFlow()) _ = RefreshAsync(workspaceId, entry);
                     }
-                    return new(entry.Destinations);
+                    return new(entry.Route);
             }
         }
         return new(FetchAsync(workspaceId, entry, now));
@@ -69,20 +72,20 @@ public sealed class WorkspaceRoutes(IGrainFactory grains, IngestOptions options)
 
     /// <param name="replacing">For a background refresh: the entry it may replace. If the entry was invalidated
     /// (or replaced) meanwhile, the refresh's older reading is dropped instead of undoing that.</param>
-    private async Task<IDestinationGrain[]> FetchAsync(string workspaceId, Entry? previous, long now, Entry? replacing = null)
+    private async Task<IngestRoute> FetchAsync(string workspaceId, Entry? previous, long now, Entry? replacing = null)
     {
         var route = await grains.GetGrain<IWorkspaceGrain>(workspaceId).GetRoute();
         var ids = route.BroadcastEnabled ? route.DestinationIds : [];
         // References are immutable; building them resolves the interface by reflection, so reuse unchanged ones.
         var destinations = previous is not null && previous.Ids.SequenceEqual(ids, StringComparer.Ordinal)
-            ? previous.Destinations
+            ? previous.Route.Destinations
             : References(workspaceId, ids);
         // Each entry lives 80-100 % of the TTL, so that entries fetched together do not all expire together.
-        var fresh = new Entry(destinations, ids, now, (long)(_ttlMs * (0.8 + 0.2 * Random.Shared.NextDouble())));
+        var fresh = new Entry(new IngestRoute(destinations, route.StoresText), ids, now, (long)(_ttlMs * (0.8 + 0.2 * Random.Shared.NextDouble())));
         if (replacing is null) _entries[workspaceId] = fresh;
         else _entries.TryUpdate(workspaceId, fresh, replacing);
         if (now - Interlocked.Read(ref _lastSweep) > SweepEveryMs) Sweep(now);
-        return destinations;
+        return fresh.Route;
     }
 
     private IDestinationGrain[] References(string workspaceId, IReadOnlyList<string> ids)
@@ -104,9 +107,9 @@ public sealed class WorkspaceRoutes(IGrainFactory grains, IngestOptions options)
         }
     }
 
-    private sealed class Entry(IDestinationGrain[] destinations, IReadOnlyList<string> ids, long fetchedAt, long ttlMs)
+    private sealed class Entry(IngestRoute route, IReadOnlyList<string> ids, long fetchedAt, long ttlMs)
     {
-        public IDestinationGrain[] Destinations { get; } = destinations;
+        public IngestRoute Route { get; } = route;
         public IReadOnlyList<string> Ids { get; } = ids;
         public long FetchedAt { get; } = fetchedAt;
         public long TtlMs { get; } = ttlMs;
