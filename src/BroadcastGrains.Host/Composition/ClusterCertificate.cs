@@ -32,12 +32,16 @@ public static class ClusterCertificate
         {
             type = X509Certificate2.GetCertContentType(path);
         }
-        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
+        catch (CryptographicException)
+        {
+            type = X509ContentType.Unknown;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new InvalidOperationException($"{ClusterTlsOptions.PathKey}: cannot read '{path}' ({e.Message}).", e);
         }
         if (type != X509ContentType.Pkcs12)
-            throw new InvalidOperationException($"{ClusterTlsOptions.PathKey}: '{path}' is not a PFX (PKCS#12) file but {type}.");
+            throw new InvalidOperationException($"{ClusterTlsOptions.PathKey}: '{path}' is not a PFX (PKCS#12) file ({type}).");
 
         X509Certificate2 certificate;
         try
