@@ -17,5 +17,20 @@ if (args.Length > 0 && args[0] == "migrate")
     return 0;
 }
 
+// `make-cert` writes a self-signed cluster certificate to Orleans:Tls:CertificatePath unless one is there (the
+// compose file's one-shot service before the silos start).
+if (args.Length > 0 && args[0] == "make-cert")
+{
+    var configuration = new ConfigurationBuilder()
+        .AddEnvironmentVariables()
+        .AddCommandLine(args[1..])
+        .Build();
+    var tls = ClusterTlsOptions.From(configuration);
+    Console.WriteLine(ClusterCertificateMaker.WriteIfMissing(tls, TimeProvider.System)
+        ? $"wrote {tls.CertificatePath}"
+        : $"kept {tls.CertificatePath}");
+    return 0;
+}
+
 BroadcastApp.Build(args).Run();
 return 0;

@@ -100,6 +100,7 @@ public static class SiloSetup
                 if (!options.Dashboard.ProfileGrainCalls) DashboardProfiling.Remove(silo.Services);
             }
             if (!string.IsNullOrWhiteSpace(config["Broadcast:Telemetry:OtlpEndpoint"])) silo.AddActivityPropagation();
+            ClusterTls.Configure(silo, config, builder.Environment, options, siloPort, gatewayPort);
 
             if (options.Clustering == ClusteringMode.Postgres)
             {

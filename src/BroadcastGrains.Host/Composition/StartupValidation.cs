@@ -16,6 +16,22 @@ public static class StartupValidation
             if (auth.AdminTokens.All(string.IsNullOrEmpty)) problems.Add("Broadcast:Auth:AdminTokens must list at least one token.");
             if (auth.IngestTokens.All(string.IsNullOrEmpty)) problems.Add("Broadcast:Auth:IngestTokens must list at least one token.");
         }
+        var tls = ClusterTlsOptions.From(configuration);
+        if (tls.Enabled)
+        {
+            try
+            {
+                ClusterCertificate.Load(tls).Dispose();
+            }
+            catch (InvalidOperationException e)
+            {
+                problems.Add(e.Message);
+            }
+        }
+        else if (!string.IsNullOrEmpty(tls.CertificatePassword))
+        {
+            problems.Add($"{ClusterTlsOptions.PathKey} is required when {ClusterTlsOptions.PasswordKey} is set.");
+        }
         if (problems.Count > 0)
             throw new InvalidOperationException("BroadcastGrains cannot start: " + string.Join(" ", problems));
     }
