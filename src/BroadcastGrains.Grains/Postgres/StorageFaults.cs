@@ -1,0 +1,67 @@
+using System.Net.Sockets;
+using BroadcastGrains.Traces;
+using Npgsql;
+
+namespace BroadcastGrains.Grains.Postgres;
+
+/// <summary>
+/// Tells storage trouble (which a client should retry: 503) from bugs (500). Walks the whole exception chain,
+/// because the fault may arrive wrapped by Orleans (a grain call, a grain activation that could not read its
+/// state) or by the AdoNet providers.
+/// </summary>
+public static class StorageFaults
+{
+    /// <summary>What a client is told to wait before retrying when storage fails or does not answer.</summary>
+    public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The <see cref="IngestUnavailableException"/> in the chain, or a new one (reason <c>storage</c>) when the chain
+    /// holds a storage or connectivity fault; null for anything else, which stays a 500.
+    /// </summary>
+    public static IngestUnavailableException? AsUnavailable(Exception exception)
+    {
+        Exception? fault = null;
+        foreach (var e in Chain(exception))
+        {
+            if (e is IngestUnavailableException unavailable) return unavailable;
+            if (fault is null && IsFault(e)) fault = e;
+        }
+        return fault is null ? null
+            : new IngestUnavailableException("storage", $"Storage is unavailable ({fault.GetType().Name}); retry shortly.", RetryAfter, fault);
+    }
+
+    /// <summary>A fault that says nothing about the data: the database (or the network to it, or a silo) is the trouble.</summary>
+    public static bool IsTransient(Exception exception)
+    {
+        foreach (var e in Chain(exception))
+        {
+            if (e is IngestUnavailableException or TimeoutException or SocketException or NpgsqlException { IsTransient: true }
+                or Orleans.Runtime.OrleansMessageRejectionException)
+                return true;
+        }
+        return false;
+    }
+
+    private static bool IsFault(Exception e) =>
+        e is NpgsqlException or TimeoutException or SocketException or Orleans.Runtime.OrleansMessageRejectionException;
+
+    private static IEnumerable<Exception> Chain(Exception exception)
+    {
+        var pending = new Stack<Exception>();
+        pending.Push(exception);
+        var seen = 0;
+        while (pending.Count > 0 && seen++ < 32)
+        {
+            var e = pending.Pop();
+            yield return e;
+            if (e is AggregateException aggregate)
+            {
+                foreach (var inner in aggregate.InnerExceptions) pending.Push(inner);
+            }
+            else if (e.InnerException is { } inner)
+            {
+                pending.Push(inner);
+            }
+        }
+    }
+}
