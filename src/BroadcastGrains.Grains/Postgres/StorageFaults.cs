@@ -42,6 +42,19 @@ public static class StorageFaults
         return false;
     }
 
+    /// <summary>
+    /// PostgreSQL refused the data itself (a data exception, an integrity violation, or a statement bug of ours):
+    /// trying the same thing again fails the same way.
+    /// </summary>
+    public static bool IsDataError(Exception exception)
+    {
+        foreach (var e in Chain(exception))
+        {
+            if (e is PostgresException { SqlState: [ '2', '2' or '3', ..] or [ '4', '2', ..] }) return true;
+        }
+        return false;
+    }
+
     private static bool IsFault(Exception e) =>
         e is NpgsqlException or TimeoutException or SocketException or Orleans.Runtime.OrleansMessageRejectionException;
 
