@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using BroadcastGrains.Traces;
 using Npgsql;
+using Orleans.Serialization;
 
 namespace BroadcastGrains.Grains.Postgres;
 
@@ -56,7 +57,17 @@ public static class StorageFaults
     }
 
     private static bool IsFault(Exception e) =>
-        e is NpgsqlException or TimeoutException or SocketException or Orleans.Runtime.OrleansMessageRejectionException;
+        e is NpgsqlException or TimeoutException or SocketException or Orleans.Runtime.OrleansMessageRejectionException
+        // An Npgsql exception from a grain on another silo whose type that silo's serializer would not rebuild.
+        || (e is UnavailableExceptionFallbackException { ExceptionType: { } type } && type.StartsWith("Npgsql.", StringComparison.Ordinal));
+
+    /// <summary>
+    /// Lets Orleans carry Npgsql's exceptions through grain calls between silos. By default its exception codec only
+    /// takes types of <c>System</c>, <c>Microsoft</c> and <c>Azure</c>, and a storage fault thrown by a grain on another
+    /// silo (or carried as the inner exception of an <see cref="IngestUnavailableException"/>) fails the response's
+    /// serialization, which would reach the caller as an unrecognisable error, a 500.
+    /// </summary>
+    public static void CarryOverGrainCalls(ExceptionSerializationOptions options) => options.SupportedNamespacePrefixes.Add("Npgsql");
 
     private static IEnumerable<Exception> Chain(Exception exception)
     {

@@ -82,6 +82,7 @@ public static class SiloSetup
                 o.ServiceId = config.GetValue("Orleans:ServiceId", "broadcastgrains")!;
             });
             silo.Configure<ClusterMembershipOptions>(config.GetSection("Orleans:Membership"));
+            silo.Configure<Orleans.Serialization.ExceptionSerializationOptions>(StorageFaults.CarryOverGrainCalls);
             silo.Configure<GrainCollectionOptions>(o =>
             {
                 // Deactivation at shutdown is when destinations finish their sends (and Memory mode flushes).
