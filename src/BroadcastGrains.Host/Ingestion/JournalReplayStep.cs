@@ -71,7 +71,18 @@ public sealed partial class JournalReplayStep(
 
     private async Task<Outcome> ReplayAsync(JournalEntry entry)
     {
-        var batch = TraceBatchParser.Parse(entry.Body, entry.ReceivedAt);
+        TraceBatch batch;
+        try
+        {
+            batch = TraceBatchParser.Parse(entry.Body, entry.ReceivedAt);
+        }
+        catch (Exception ex)
+        {
+            // A parser that throws on this body throws on every sweep: before, that ended the sweep and left every
+            // row taken with it unreplayed for as long as this silo lived.
+            LogReplayImpossible(ex, entry.Row);
+            return Outcome.SetAside;
+        }
         if (!batch.IsValid || batch.TooManyRecords)
         {
             // It was valid when accepted; a parser that changed since must not make it vanish silently, nor hold up
