@@ -29,10 +29,12 @@ public sealed class StorageOutageTests
             ["Broadcast:Journal:Enabled"] = journal ? "true" : "false",
         });
         var tenants = new List<(string Workspace, string Key)>();
+        var destinations = new List<string>();
         for (var i = 0; i < Tenants; i++)
         {
-            var (ws, _, key) = await host.NewWorkspaceWithDestination(postHog);
+            var (ws, id, key) = await host.NewWorkspaceWithDestination(postHog);
             tenants.Add((ws, key));
+            destinations.Add($"/v1/workspaces/{ws}/destinations/{id}");
         }
 
         var answers = new ConcurrentQueue<Answer>();
@@ -46,6 +48,11 @@ public sealed class StorageOutageTests
             var refusedBefore = Count(answers, 503);
             await Eventually.Value(() => host.Anonymous().Get("/readyz"), r => r.Status == 503, "/readyz is 503 while PostgreSQL is down");
             await Eventually.True(() => Count(answers, 503) >= refusedBefore + 5, "ingest answers 503 while PostgreSQL is down");
+            // The admin API cannot save either: that is a 503 to retry too, not a 500.
+            var patch = await SendAsync(host.BaseAddress, TestHost.AdminToken, HttpMethod.Patch, destinations[0], """{"name": "renamed during the outage"}""");
+            Assert.True(patch.Status == 503, $"PATCH while PostgreSQL is down: {patch.Status} {patch.Body}");
+            Assert.True(patch.RetryAfter is > 0, "PATCH 503 carries Retry-After");
+            Assert.Equal("application/problem+json", patch.ContentType);
 
             await pg.StartAgainAsync();
             var acceptedAtRestart = Count(answers, 202);
@@ -76,6 +83,16 @@ public sealed class StorageOutageTests
     }
 
     private sealed record Answer(int Status, string? ContentType, int? RetryAfter, string Body, List<(string Workspace, string Generation)> Records);
+
+    private static async Task<Answer> SendAsync(Uri baseAddress, string token, HttpMethod method, string path, string json)
+    {
+        using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        using var request = new HttpRequestMessage(method, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await http.SendAsync(request);
+        var retryAfter = response.Headers.RetryAfter?.Delta is { } delta ? (int?)delta.TotalSeconds : null;
+        return new Answer((int)response.StatusCode, response.Content.Headers.ContentType?.MediaType, retryAfter, await response.Content.ReadAsStringAsync(), []);
+    }
 
     private static int Count(ConcurrentQueue<Answer> answers, int status) => answers.Count(a => a.Status == status);
 
