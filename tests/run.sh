@@ -39,6 +39,8 @@ run_pg "$pg_bin/initdb" -D "$work/data" -U "$pg_user" --auth=trust -E UTF8 --loc
 run_pg "$pg_bin/pg_ctl" -D "$work/data" -l "$work/postgres.log" -w -t 60 start \
   -o "-p $port -k $work -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off" >/dev/null
 export BROADCAST_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=$pg_user;Database=postgres;Pooling=true;Maximum Pool Size=50"
+# For tests that need a server of their own to stop and start (the one above is shared and must stay up).
+export BROADCAST_TEST_PG_BIN="$pg_bin"
 echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port" >&2
 
 results="$work/results"

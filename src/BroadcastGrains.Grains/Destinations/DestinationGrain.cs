@@ -324,9 +324,11 @@ public sealed partial class DestinationGrain(
             {
                 mapped = PostHogEventMapper.TryMap(record, _mapping, out json, out _);
             }
-            catch (Exception ex) when (ex is System.Text.Json.JsonException or ArgumentException)
+            catch (Exception ex)
             {
-                // The front end validated the record, so this is a bug of ours: keep the evidence, do not drop it.
+                // The front end validated the record, so whatever the mapper throws is a bug of ours (or a record
+                // accepted by an older parser, replayed from the journal): keep the evidence as a dead letter and go
+                // on with the other records, never fail the whole call over one of them.
                 using (logger.BeginScope(_logScope)) LogUnmappable(ex, _key, record.GenerationId);
                 (dead ??= new()).Add(new DeadLetterEntry(
                     new OutboxEvent(seq, record.GenerationId, now, Array.Empty<byte>()), DeadLetterReasons.Rejected, null, now));

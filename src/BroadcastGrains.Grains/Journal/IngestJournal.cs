@@ -93,7 +93,7 @@ public sealed partial class IngestJournal : IAsyncDisposable
         await using var command = _dataSource.CreateCommand("""
             UPDATE broadcast_ingest_journal j SET owner = $1
             FROM (SELECT id FROM broadcast_ingest_journal
-                  WHERE owner <> ALL($2) AND (owner = ANY($3) OR created_at < $4)
+                  WHERE owner <> ALL($2) AND owner <> $6 AND (owner = ANY($3) OR created_at < $4)
                   ORDER BY created_at, received_at LIMIT $5 FOR UPDATE SKIP LOCKED) taken
             WHERE j.id = taken.id
             RETURNING j.id, j.received_at, j.body
@@ -103,6 +103,7 @@ public sealed partial class IngestJournal : IAsyncDisposable
         command.Parameters.Add(new NpgsqlParameter { Value = deadOwners.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = unknownCreatedBefore });
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = SetAsideOwner });
         var taken = new List<JournalEntry>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -115,6 +116,24 @@ public sealed partial class IngestJournal : IAsyncDisposable
         // RETURNING keeps no order: acceptance order is what replay must follow.
         taken.Sort((a, b) => a.ReceivedAt.CompareTo(b.ReceivedAt));
         return taken;
+    }
+
+    /// <summary>
+    /// The owner of rows that cannot be ingested again (they no longer parse, or their ingest fails for a reason
+    /// other than storage): no silo takes them over, so they never block the rows behind them, and they stay in
+    /// the table for inspection. No silo address looks like it.
+    /// </summary>
+    public const string SetAsideOwner = "set-aside";
+
+    /// <summary>Keeps a row that cannot be ingested out of every later take-over (see <see cref="SetAsideOwner"/>).</summary>
+    public async Task SetAsideAsync(JournalEntry entry)
+    {
+        Abandon(entry.Ticket);
+        await using var command = _dataSource.CreateCommand("UPDATE broadcast_ingest_journal SET owner = $3 WHERE id = $1 AND owner = $2");
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = entry.Row });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Owner });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = SetAsideOwner });
+        await command.ExecuteNonQueryAsync();
     }
 
     /// <summary>Hands a row back for a later sweep to take over (its ingest failed here).</summary>

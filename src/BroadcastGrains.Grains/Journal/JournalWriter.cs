@@ -7,9 +7,10 @@ using NpgsqlTypes;
 namespace BroadcastGrains.Grains.Journal;
 
 /// <summary>Group commit for journal rows: the requests accepted on this silo meanwhile share one COPY.</summary>
-public sealed class JournalWriter(NpgsqlDataSource dataSource, ILogger<JournalWriter> logger, int writers = 2)
-    : CopyGroupCommit<JournalWriter.Row>(dataSource, logger, writers)
+public sealed class JournalWriter(NpgsqlDataSource dataSource, ILogger<JournalWriter> logger, GroupCommitOptions options, TimeProvider clock, int writers = 2)
+    : CopyGroupCommit<JournalWriter.Row>(dataSource, logger, writers, options, clock)
 {
+    /// <summary>Throws <see cref="BroadcastGrains.Traces.IngestUnavailableException"/> when the commit queue is full; the task fails with it when the row cannot be committed in time.</summary>
     public Task WriteAsync(Guid id, string owner, DateTimeOffset receivedAt, ReadOnlyMemory<byte> body) =>
         CommitAsync(new Row(id, owner, receivedAt, body));
 
@@ -18,13 +19,13 @@ public sealed class JournalWriter(NpgsqlDataSource dataSource, ILogger<JournalWr
 
     protected override (int Rows, long Bytes) SizeOf(Row item) => (1, item.Body.Length);
 
-    protected override async Task WriteAsync(NpgsqlBinaryImporter copy, Row row)
+    protected override async Task WriteAsync(NpgsqlBinaryImporter copy, Row row, CancellationToken cancellationToken)
     {
-        await copy.StartRowAsync();
-        await copy.WriteAsync(row.Id, NpgsqlDbType.Uuid);
-        await copy.WriteAsync(row.Owner, NpgsqlDbType.Text);
-        await copy.WriteAsync(row.ReceivedAt, NpgsqlDbType.TimestampTz);
-        await copy.WriteAsync(row.Body, NpgsqlDbType.Bytea);
+        await copy.StartRowAsync(cancellationToken);
+        await copy.WriteAsync(row.Id, NpgsqlDbType.Uuid, cancellationToken);
+        await copy.WriteAsync(row.Owner, NpgsqlDbType.Text, cancellationToken);
+        await copy.WriteAsync(row.ReceivedAt, NpgsqlDbType.TimestampTz, cancellationToken);
+        await copy.WriteAsync(row.Body, NpgsqlDbType.Bytea, cancellationToken);
     }
 
     protected override void OnCommitted(long rows, TimeSpan oldestWait) =>

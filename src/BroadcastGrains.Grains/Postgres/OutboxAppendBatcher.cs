@@ -7,9 +7,14 @@ using NpgsqlTypes;
 namespace BroadcastGrains.Grains.Postgres;
 
 /// <summary>Group commit for outbox rows: appends from every destination grain on this silo share one COPY.</summary>
-public sealed class OutboxAppendBatcher(NpgsqlDataSource dataSource, ILogger<OutboxAppendBatcher> logger, int writers = 2)
-    : CopyGroupCommit<OutboxAppendBatcher.Append>(dataSource, logger, writers)
+public sealed class OutboxAppendBatcher(NpgsqlDataSource dataSource, ILogger<OutboxAppendBatcher> logger, GroupCommitOptions options, TimeProvider clock, int writers = 2)
+    : CopyGroupCommit<OutboxAppendBatcher.Append>(dataSource, logger, writers, options, clock)
 {
+    /// <summary>
+    /// Throws <see cref="BroadcastGrains.Traces.IngestUnavailableException"/> when the commit queue is full; the task
+    /// fails with it when the rows cannot be committed in time. It travels through the destination grain's call to
+    /// the ingest endpoint, which answers 503.
+    /// </summary>
     public Task AppendAsync(string destinationKey, IReadOnlyList<OutboxEvent> events) =>
         CommitAsync(new Append(destinationKey, events));
 
@@ -23,17 +28,17 @@ public sealed class OutboxAppendBatcher(NpgsqlDataSource dataSource, ILogger<Out
         return (item.Events.Count, bytes);
     }
 
-    protected override async Task WriteAsync(NpgsqlBinaryImporter copy, Append append)
+    protected override async Task WriteAsync(NpgsqlBinaryImporter copy, Append append, CancellationToken cancellationToken)
     {
         foreach (var e in append.Events)
         {
-            await copy.StartRowAsync();
-            await copy.WriteAsync(append.DestinationKey, NpgsqlDbType.Text);
-            await copy.WriteAsync(e.Seq, NpgsqlDbType.Bigint);
-            await copy.WriteAsync(e.GenerationId, NpgsqlDbType.Text);
-            await copy.WriteAsync(e.AcceptedAt, NpgsqlDbType.TimestampTz);
-            await copy.WriteAsync(e.Payload, NpgsqlDbType.Bytea);
-            await copy.WriteAsync(e.Attempts, NpgsqlDbType.Integer);
+            await copy.StartRowAsync(cancellationToken);
+            await copy.WriteAsync(append.DestinationKey, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(e.Seq, NpgsqlDbType.Bigint, cancellationToken);
+            await copy.WriteAsync(e.GenerationId, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(e.AcceptedAt, NpgsqlDbType.TimestampTz, cancellationToken);
+            await copy.WriteAsync(e.Payload, NpgsqlDbType.Bytea, cancellationToken);
+            await copy.WriteAsync(e.Attempts, NpgsqlDbType.Integer, cancellationToken);
         }
     }
 

@@ -72,6 +72,7 @@ public static class BroadcastApp
             .AddPolicy(Scopes.Ingest, p => p.RequireClaim(Scopes.ClaimType, Scopes.Ingest));
 
         services.AddProblemDetails();
+        services.AddExceptionHandler<StorageUnavailableHandler>();
         services.AddOpenApi();
         services.ConfigureHttpJsonOptions(o =>
         {

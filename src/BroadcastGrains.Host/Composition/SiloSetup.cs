@@ -44,10 +44,11 @@ public static class SiloSetup
         services.TryAddSingleton(_ => new PayloadPool());
         if (options.Storage == StorageMode.Postgres)
         {
-            services.AddSingleton(sp => new OutboxAppendBatcher(dataSource!, sp.GetRequiredService<ILogger<OutboxAppendBatcher>>()));
+            var commits = config.GetSection(GroupCommitOptions.Section).Get<GroupCommitOptions>() ?? new GroupCommitOptions();
+            services.AddSingleton(sp => new OutboxAppendBatcher(dataSource!, sp.GetRequiredService<ILogger<OutboxAppendBatcher>>(), commits, sp.GetRequiredService<TimeProvider>()));
             services.AddSingleton(sp => new OutboxDeleteBatcher(dataSource!, sp.GetRequiredService<ILogger<OutboxDeleteBatcher>>()));
             services.Configure<JournalOptions>(config.GetSection("Broadcast:Journal"));
-            services.AddSingleton(sp => new JournalWriter(dataSource!, sp.GetRequiredService<ILogger<JournalWriter>>(),
+            services.AddSingleton(sp => new JournalWriter(dataSource!, sp.GetRequiredService<ILogger<JournalWriter>>(), commits, sp.GetRequiredService<TimeProvider>(),
                 Math.Max(1, sp.GetRequiredService<IOptions<JournalOptions>>().Value.Writers)));
             services.AddSingleton(sp => new IngestJournal(
                 dataSource!,
@@ -81,6 +82,7 @@ public static class SiloSetup
                 o.ServiceId = config.GetValue("Orleans:ServiceId", "broadcastgrains")!;
             });
             silo.Configure<ClusterMembershipOptions>(config.GetSection("Orleans:Membership"));
+            silo.Configure<Orleans.Serialization.ExceptionSerializationOptions>(StorageFaults.CarryOverGrainCalls);
             silo.Configure<GrainCollectionOptions>(o =>
             {
                 // Deactivation at shutdown is when destinations finish their sends (and Memory mode flushes).

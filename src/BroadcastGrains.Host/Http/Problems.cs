@@ -23,4 +23,9 @@ public static class Problems
 
     public static IResult Unavailable(string detail) =>
         Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Service unavailable", detail: detail);
+
+    /// <summary>503 with the fixed reason word (<c>storage</c>, <c>commit_timeout</c>, …) as an extension member, for clients and logs.</summary>
+    public static IResult Unavailable(string detail, string reason) =>
+        Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Service unavailable", detail: detail,
+            extensions: new Dictionary<string, object?> { ["reason"] = reason });
 }

@@ -1,4 +1,6 @@
+using System.Diagnostics.Metrics;
 using BroadcastGrains.Grains.Journal;
+using BroadcastGrains.Grains.Telemetry;
 using BroadcastGrains.Grains.Postgres;
 using BroadcastGrains.Traces;
 
@@ -24,6 +26,10 @@ public sealed partial class JournalReplayStep(
 {
     private const int RowsPerTake = 16;
 
+    /// <summary>Rows that could not be ingested again and were set aside (CONTRACT §8.2: they never block the rows behind them).</summary>
+    private static readonly Counter<long> SetAside = BroadcastTelemetry.Meter.CreateCounter<long>(
+        "broadcast.journal.set_aside", "{request}", "Ingest journal rows that could not be ingested again and were kept aside for inspection.");
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var members = membership.CurrentSnapshot.Members;
@@ -36,15 +42,24 @@ public sealed partial class JournalReplayStep(
         {
             var taken = await journal.TakeOverAsync(live, dead, clock.GetUtcNow() - unknownOwnerSettle, RowsPerTake, cancellationToken);
             // One request after the other, so each destination gets its events in acceptance order again. After a
-            // failure the rest go back too (a row replayed out of order would reorder its destinations' events), and
-            // this sweep stops taking more: the next one retries.
+            // storage failure the rest go back too (a row replayed out of order would reorder its destinations'
+            // events), and this sweep stops taking more: the next one retries. A row that cannot be ingested at
+            // all is set aside instead, and the rows behind it go on.
             foreach (var entry in taken)
             {
-                if (!failed && await ReplayAsync(entry)) replayed++;
-                else
+                var outcome = failed ? Outcome.GiveBack : await ReplayAsync(entry);
+                switch (outcome)
                 {
-                    failed = true;
-                    await GiveBackAsync(entry);
+                    case Outcome.Replayed:
+                        replayed++;
+                        break;
+                    case Outcome.SetAside:
+                        await SetAsideAsync(entry);
+                        break;
+                    default:
+                        failed = true;
+                        await GiveBackAsync(entry);
+                        break;
                 }
             }
             if (taken.Count < RowsPerTake) break;
@@ -52,27 +67,62 @@ public sealed partial class JournalReplayStep(
         if (replayed > 0) LogReplayed(replayed);
     }
 
-    /// <summary>True when the row was ingested again (or is kept aside as unparsable); false when it must go back.</summary>
-    private async Task<bool> ReplayAsync(JournalEntry entry)
+    private enum Outcome { Replayed, SetAside, GiveBack }
+
+    private async Task<Outcome> ReplayAsync(JournalEntry entry)
     {
-        var batch = TraceBatchParser.Parse(entry.Body, entry.ReceivedAt);
-        if (!batch.IsValid || batch.TooManyRecords)
-        {
-            // It was valid when accepted; a parser that changed since must not make it vanish silently. Its hold is
-            // never released, so the row stays (owned by this silo) for inspection.
-            LogUnparsable(entry.Row);
-            return true;
-        }
+        TraceBatch batch;
         try
         {
-            await dispatcher.DispatchAsync(batch.Records, entry.Ticket);
-            journal.Release(entry.Ticket.Entry, 1);
-            return true;
+            batch = TraceBatchParser.Parse(entry.Body, entry.ReceivedAt);
         }
         catch (Exception ex)
         {
+            // A parser that throws on this body throws on every sweep: before, that ended the sweep and left every
+            // row taken with it unreplayed for as long as this silo lived.
+            LogReplayImpossible(ex, entry.Row);
+            return Outcome.SetAside;
+        }
+        if (!batch.IsValid || batch.TooManyRecords)
+        {
+            // It was valid when accepted; a parser that changed since must not make it vanish silently, nor hold up
+            // the requests behind it. Which destinations it was for cannot be known without parsing it.
+            LogUnparsable(entry.Row, batch.Errors.Count > 0 ? batch.Errors[0].Field : "body");
+            return Outcome.SetAside;
+        }
+        try
+        {
+            // A record that does not map is dead-lettered `rejected` by its destination, so only storage trouble
+            // and bugs of ours end up here.
+            await dispatcher.DispatchAsync(batch.Records, entry.Ticket);
+            journal.Release(entry.Ticket.Entry, 1);
+            return Outcome.Replayed;
+        }
+        catch (Exception ex) when (!StorageFaults.IsDataError(ex) && StorageFaults.AsUnavailable(ex) is not null)
+        {
             LogReplayFailed(ex, entry.Row);
-            return false;
+            return Outcome.GiveBack;
+        }
+        catch (Exception ex)
+        {
+            // Trying again fails the same way, on every sweep, and would keep every row behind it waiting. What
+            // destinations already hold from this attempt is still delivered (their holds are simply forgotten).
+            LogReplayImpossible(ex, entry.Row);
+            return Outcome.SetAside;
+        }
+    }
+
+    private async Task SetAsideAsync(JournalEntry entry)
+    {
+        SetAside.Add(1);
+        try
+        {
+            await journal.SetAsideAsync(entry);
+        }
+        catch (Exception ex)
+        {
+            // Still owned by this silo, so no other takes it over while it lives; the next owner decides again.
+            LogSetAsideFailed(ex, entry.Row);
         }
     }
 
@@ -97,8 +147,14 @@ public sealed partial class JournalReplayStep(
     [LoggerMessage(Level = LogLevel.Information, Message = "Ingested {Requests} journaled requests again that a departed silo had accepted")]
     private partial void LogReplayed(int requests);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Journal row {Entry} no longer parses; it is kept in broadcast_ingest_journal for inspection")]
-    private partial void LogUnparsable(Guid entry);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Journal row {Entry} no longer parses (first error at {Field}); it is set aside in broadcast_ingest_journal (owner 'set-aside') for inspection, and the rows behind it go on")]
+    private partial void LogUnparsable(Guid entry, string field);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Journal row {Entry} cannot be ingested again; it is set aside in broadcast_ingest_journal (owner 'set-aside') for inspection, and the rows behind it go on")]
+    private partial void LogReplayImpossible(Exception ex, Guid entry);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Setting journal row {Entry} aside failed; it stays with this silo")]
+    private partial void LogSetAsideFailed(Exception ex, Guid entry);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ingesting journal row {Entry} again failed; the next sweep retries it")]
     private partial void LogReplayFailed(Exception ex, Guid entry);

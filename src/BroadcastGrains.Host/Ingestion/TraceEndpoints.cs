@@ -4,6 +4,7 @@ using BroadcastGrains.Host.Operations;
 using BroadcastGrains.Host.Http;
 using BroadcastGrains.Traces;
 using BroadcastGrains.Grains.Journal;
+using BroadcastGrains.Grains.Postgres;
 
 namespace BroadcastGrains.Host.Ingestion;
 
@@ -51,11 +52,29 @@ public static class TraceEndpoints
         }
 
         var records = batch.Records;
-        var queued = dispatcher.Journal is not { } journal || records.Count == 0
-            ? await dispatcher.DispatchAsync(records, null)
-            : await DispatchJournaledAsync(dispatcher, journal, records, receivedAt, body.Memory);
+        int queued;
+        try
+        {
+            queued = dispatcher.Journal is not { } journal || records.Count == 0
+                ? await dispatcher.DispatchAsync(records, null)
+                : await DispatchJournaledAsync(dispatcher, journal, records, receivedAt, body.Memory);
+        }
+        catch (Exception ex) when (StorageFaults.AsUnavailable(ex) is { } unavailable)
+        {
+            // Not committed, so not accepted: the client retries, and what destinations already hold from this
+            // attempt goes out under the same uuids as the retry's events (PostHog deduplicates them).
+            return Unavailable(context, unavailable);
+        }
         BroadcastTelemetry.TracesReceived.Add(records.Count);
         return Results.Json(new IngestResponse(records.Count, queued), ApiJsonContext.Default.IngestResponse, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    /// <summary>503 + Retry-After for trouble of ours (storage down or slow, a queue or memory budget spent), counted by its reason.</summary>
+    public static IResult Unavailable(HttpContext context, IngestUnavailableException unavailable)
+    {
+        BroadcastTelemetry.TracesRejected.Add(1, BroadcastTelemetry.Reason(unavailable.Reason));
+        context.Response.Headers.RetryAfter = unavailable.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Problems.Unavailable(unavailable.Message, unavailable.Reason);
     }
 
     /// <summary>The journal row and the grain calls go out together; the 202 waits for both.</summary>
