@@ -189,7 +189,7 @@ public sealed partial class DestinationGrain(
     public async Task<DestinationView?> GetView()
     {
         var s = state.State;
-        if (s.Config is not { } config) return null;
+        if (Config is not { } config) return null;
         var summary = await outbox.SummarizeAsync(_key);
         var now = clock.GetUtcNow();
         return new DestinationView

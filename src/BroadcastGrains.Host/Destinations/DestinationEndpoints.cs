@@ -68,7 +68,7 @@ public static class DestinationEndpoints
     }
 
     private static async Task<IResult> Patch(
-        string ws, string id, HttpRequest request, IGrainFactory grains, PostHogClient postHog, IOptions<NetworkOptions> network)
+        string ws, string id, HttpRequest request, IGrainFactory grains, PostHogClient postHog, IOptions<NetworkOptions> network, WorkspaceRoutes routes)
     {
         if (!IsDestinationId(id)) return Missing(id);
         var (body, error) = await JsonBody.ReadAsync(request, ApiJsonContext.Default.DestinationRequest);
@@ -86,8 +86,18 @@ public static class DestinationEndpoints
             var test = await postHog.TestConnectionAsync(updated.ApiKey, updated.Endpoint, request.HttpContext.RequestAborted);
             if (!test.Ok) return Problems.ConnectionFailed(test.Detail!);
         }
+        // The workspace learns that text stops before the destination stops sending it, and that it starts only
+        // after: so the journal never drops text a destination still sends, nor keeps text none sends for longer
+        // than the route caches of other silos live (CONTRACT §8.3).
+        var workspace = grains.GetGrain<IWorkspaceGrain>(ws);
+        if (!updated.SendsText) await workspace.SetSendsText(id, false);
         if (!await destination.Update(new DestinationUpdate { Config = updated, ExpectedVersion = snapshot.Version }))
+        {
+            if ((await destination.GetSnapshot())?.Config.SendsText == true) await workspace.SetSendsText(id, true);
             return Problems.Conflict("The destination was changed or deleted meanwhile; read it again and retry.");
+        }
+        if (updated.SendsText) await workspace.SetSendsText(id, true);
+        routes.Invalidate(ws);
         var view = await destination.GetView();
         return view is null ? Missing(id) : Results.Ok(DestinationResponse.From(view));
     }

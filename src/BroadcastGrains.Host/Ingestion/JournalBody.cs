@@ -27,7 +27,7 @@ public static class JournalBody
     /// to keep of each record in body order. False when the body can be stored as it is (every record whole);
     /// <paramref name="records"/> is how many records the copy holds.
     /// </summary>
-    public static bool Rewrite(ReadOnlySpan<byte> body, ReadOnlySpan<Keep> decisions, ArrayBufferWriter<byte> output, out int records)
+    public static bool Rewrite(ReadOnlySpan<byte> body, ReadOnlySpan<Keep> decisions, IBufferWriter<byte> output, out int records)
     {
         records = 0;
         if (!decisions.ContainsAnyExcept(Keep.Whole)) return false;
@@ -45,7 +45,7 @@ public static class JournalBody
         return true;
     }
 
-    private static void CopyRecord(ReadOnlySpan<byte> body, ref Utf8JsonReader reader, Keep keep, ArrayBufferWriter<byte> output, ref int records)
+    private static void CopyRecord(ReadOnlySpan<byte> body, ref Utf8JsonReader reader, Keep keep, IBufferWriter<byte> output, ref int records)
     {
         var start = (int)reader.TokenStartIndex;
         if (keep != Keep.WithoutText)
@@ -145,7 +145,7 @@ public static class JournalBody
         reader.Skip();
     }
 
-    private static void Separate(ArrayBufferWriter<byte> output, ref int records)
+    private static void Separate(IBufferWriter<byte> output, ref int records)
     {
         if (records++ > 0) output.Write(","u8);
     }

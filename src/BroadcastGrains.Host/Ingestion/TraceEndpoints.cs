@@ -57,7 +57,7 @@ public static class TraceEndpoints
         {
             queued = dispatcher.Journal is not { } journal || records.Count == 0
                 ? await dispatcher.DispatchAsync(records, null)
-                : await DispatchJournaledAsync(dispatcher, journal, records, receivedAt, body.Memory);
+                : await DispatchJournaledAsync(dispatcher, journal, records, receivedAt, body);
         }
         catch (Exception ex) when (StorageFaults.AsUnavailable(ex) is { } unavailable)
         {
@@ -77,8 +77,24 @@ public static class TraceEndpoints
         return Problems.Unavailable(unavailable.Message, unavailable.Reason);
     }
 
-    /// <summary>The journal row and the grain calls go out together; the 202 waits for both.</summary>
-    private static async Task<int> DispatchJournaledAsync(TraceDispatcher dispatcher, IngestJournal journal, List<TraceRecord> records, DateTimeOffset receivedAt, ReadOnlyMemory<byte> body)
+    /// <summary>
+    /// The journal row and the grain calls go out together; the 202 waits for both. The row holds the body as
+    /// received only when every record's workspace has a destination that sends prompt text; otherwise a copy
+    /// without that text and without the records no destination takes (CONTRACT §8.3).
+    /// </summary>
+    private static async Task<int> DispatchJournaledAsync(TraceDispatcher dispatcher, IngestJournal journal, List<TraceRecord> records, DateTimeOffset receivedAt, PooledBody body)
+    {
+        var plan = await dispatcher.PlanAsync(records);
+        var keep = plan.JournalKeep(records);
+        if (keep is null) return await DispatchJournaledAsync(dispatcher, journal, plan, receivedAt, body.Memory);
+        using var copy = new PooledBufferWriter(body.Length + 64);
+        JournalBody.Rewrite(body.Span, keep, copy, out var kept);
+        // Not one record has a destination: nothing is queued, so there is nothing to journal.
+        if (kept == 0) return await dispatcher.DispatchAsync(plan, null);
+        return await DispatchJournaledAsync(dispatcher, journal, plan, receivedAt, copy.WrittenMemory);
+    }
+
+    private static async Task<int> DispatchJournaledAsync(TraceDispatcher dispatcher, IngestJournal journal, IngestPlan plan, DateTimeOffset receivedAt, ReadOnlyMemory<byte> body)
     {
         var ticket = journal.Open();
         Task commit;
@@ -91,7 +107,7 @@ public static class TraceEndpoints
             journal.Abandon(ticket);
             throw;
         }
-        var dispatch = dispatcher.DispatchAsync(records, ticket);
+        var dispatch = dispatcher.DispatchAsync(plan, ticket);
         try
         {
             await commit;
