@@ -20,11 +20,11 @@ namespace BroadcastGrains.Host.Composition;
 /// The price, and why it is small: each silo writes its heartbeat row every 3 s and reads the (small) table
 /// every 5 s. A shorter <see cref="ClusterMembershipOptions.ProbeTimeout"/> (Orleans adapts the effective timeout
 /// per peer between half and four times it) makes a live but stalled silo look dead sooner, but a death vote
-/// still needs <c>NumMissedProbesLimit</c> missed probes, is suppressed while that silo sent anything in the
-/// last <c>MaxProbeTimeout</c> × <c>NumMissedProbesLimit</c> (8 s × 3 = 24 s here), and in a cluster of three
-/// or more needs two voters. A stale heartbeat alone (e.g. PostgreSQL away for a few seconds) declares nothing.
-/// In exchange a dead silo in a running cluster is declared dead within about 24 s of its last message
-/// instead of about 60 s, so its destinations move sooner too.
+/// still needs <c>NumMissedProbesLimit</c> missed probes, is suppressed while an open connection from that
+/// silo carried anything in the last <c>MaxProbeTimeout</c> × <c>NumMissedProbesLimit</c> (8 s × 3 = 24 s here,
+/// 60 s with Orleans' 5 s), and in a cluster of three or more needs two voters. A stale heartbeat alone (e.g.
+/// PostgreSQL away for a few seconds) declares nothing. In exchange a hung silo is declared dead about 24 s
+/// after its last message instead of about 60 s (a killed one, whose connections drop, in seconds either way).
 /// </remarks>
 public static class MembershipDefaults
 {

@@ -81,9 +81,12 @@ public sealed class ReplacedSiloTests(ITestOutputHelper output)
             var victimPort = victim.SiloPort;
 
             victim.Kill();
-            // Generous: detection takes about NumMissedProbesLimit probe periods; the bound is a failure, not a wait.
+            var killed = DateTime.UtcNow;
+            // A killed process's connections drop, so three failed probes suffice (seconds); a hung one with an open
+            // connection would wait out MaxProbeTimeout x NumMissedProbesLimit (24 s). The bound is a failure, not a wait.
             await Eventually.Value(() => db.ScalarAsync<long>($"SELECT count(*) FROM orleans_cluster_silo WHERE status = {Dead} AND port = {victimPort}"),
                 n => n == 1, "the killed silo declared dead", TimeSpan.FromSeconds(60));
+            output.WriteLine($"killed silo declared dead {(DateTime.UtcNow - killed).TotalSeconds:0.0} s after the kill");
             Assert.Equal(1L, await db.ScalarAsync<long>($"SELECT count(*) FROM orleans_cluster_silo WHERE status = {Active}"));
 
             // The survivor serves on: a tenant created and fed through it is delivered.
