@@ -62,6 +62,43 @@ public sealed class ReplacedSiloTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// Each replacement leaves its predecessor's row Dead; Orleans prunes such rows (beyond
+    /// <c>MaxDefunctSiloEntries</c>, or after <c>DefunctSiloExpiration</c>, never younger than
+    /// <c>DefunctSiloMinimumRetention</c>) through our guarded single-row delete in db/002. Retention set to zero
+    /// here so the pruning happens now: the row goes, so the table stays bounded. The two silos' sessions run in
+    /// different, non-UTC time zones: the delete matches the row by its exact timestamps, which must not shift.
+    /// </summary>
+    [Fact]
+    public async Task The_dead_row_a_replacement_leaves_behind_is_pruned_by_membership_cleanup()
+    {
+        var noRetention = new Dictionary<string, string>(MembershipLogs)
+        {
+            ["Orleans__Membership__DefunctSiloMinimumRetention"] = "00:00:00",
+            ["Orleans__Membership__DefunctSiloExpiration"] = "00:00:00",
+        };
+        await using var db = await TestDatabase.CreateAsync();
+        SiloProcess? original = null;
+        SiloProcess? replacement = null;
+        try
+        {
+            original = await SiloProcess.StartAsync("pruned", db.ConnectionString + ";Timezone=Asia/Tokyo", clustered: true, noRetention, productionMembership: true);
+            var originalPort = original.SiloPort;
+            original.Kill();
+            replacement = await SiloProcess.StartAsync("pruner", db.ConnectionString + ";Timezone=America/New_York", clustered: true, noRetention,
+                productionMembership: true, readyWithin: ReplacementReadyBound);
+
+            await Eventually.Value(() => db.ScalarAsync<long>($"SELECT count(*) FROM orleans_cluster_silo WHERE port = {originalPort}"),
+                n => n == 0, "the killed silo's dead row pruned");
+            Assert.Equal(1L, await db.ScalarAsync<long>($"SELECT count(*) FROM orleans_cluster_silo WHERE status = {Active}"));
+        }
+        finally
+        {
+            if (replacement is not null) await replacement.DisposeAsync();
+            if (original is not null) await original.DisposeAsync();
+        }
+    }
+
+    /// <summary>
     /// The other side of the trade-off: faster clocks must still let a real cluster notice a dead member (and only
     /// that one) with the production settings.
     /// </summary>
