@@ -81,7 +81,12 @@ public static class SiloSetup
                 o.ClusterId = config.GetValue("Orleans:ClusterId", "broadcastgrains")!;
                 o.ServiceId = config.GetValue("Orleans:ServiceId", "broadcastgrains")!;
             });
-            silo.Configure<ClusterMembershipOptions>(config.GetSection("Orleans:Membership"));
+            silo.Configure<ClusterMembershipOptions>(o =>
+            {
+                // Ours first (a replaced silo joins within seconds, see MembershipDefaults), configuration over them.
+                MembershipDefaults.Apply(o);
+                config.GetSection("Orleans:Membership").Bind(o);
+            });
             silo.Configure<Orleans.Serialization.ExceptionSerializationOptions>(StorageFaults.CarryOverGrainCalls);
             silo.Configure<GrainCollectionOptions>(o =>
             {

@@ -12,21 +12,27 @@ public sealed class SiloProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private SiloProcess(Process process, Uri baseAddress, string name)
+    private SiloProcess(Process process, Uri baseAddress, string name, int siloPort)
     {
         _process = process;
         BaseAddress = baseAddress;
         Name = name;
+        SiloPort = siloPort;
     }
 
     public Uri BaseAddress { get; }
+    /// <summary>Its silo-to-silo port: the <c>port</c> of its row in the membership table.</summary>
+    public int SiloPort { get; }
     public string Name { get; }
     public string Output { get { lock (_output) return _output.ToString(); } }
 
     public ApiClient Admin() => new(BaseAddress, TestHost.AdminToken);
     public ApiClient Ingest() => new(BaseAddress, TestHost.IngestToken);
 
-    public static async Task<SiloProcess> StartAsync(string name, string connectionString, bool clustered, IDictionary<string, string>? extra = null)
+    /// <param name="productionMembership">Keep the host's own membership clocks instead of the shortened ones.</param>
+    /// <param name="readyWithin">The start-up bound: not ready by then fails the start (default 90 s).</param>
+    public static async Task<SiloProcess> StartAsync(string name, string connectionString, bool clustered, IDictionary<string, string>? extra = null,
+        bool productionMembership = false, TimeSpan? readyWithin = null)
     {
         var httpPort = TestHost.FreePort();
         var start = new ProcessStartInfo("dotnet", [HostAssembly()])
@@ -48,21 +54,25 @@ public sealed class SiloProcess : IAsyncDisposable
         env["Broadcast__Delivery__BackoffBase"] = "00:00:00.050";
         env["Broadcast__Delivery__BackoffCap"] = "00:00:00.500";
         env["Broadcast__Recovery__SweepInterval"] = "00:00:01";
-        env["Orleans__SiloPort"] = TestHost.FreePort().ToString();
+        var siloPort = TestHost.FreePort();
+        env["Orleans__SiloPort"] = siloPort.ToString();
         env["Orleans__GatewayPort"] = TestHost.FreePort().ToString();
         env["Orleans__AdvertisedIP"] = "127.0.0.1";
-        // Short membership clocks: a killed silo is declared dead in seconds instead of about a minute.
-        env["Orleans__Membership__ProbeTimeout"] = "00:00:01";
-        env["Orleans__Membership__NumMissedProbesLimit"] = "2";
-        env["Orleans__Membership__NumVotesForDeathDeclaration"] = "1";
-        env["Orleans__Membership__TableRefreshTimeout"] = "00:00:01";
-        env["Orleans__Membership__IAmAliveTablePublishTimeout"] = "00:00:02";
-        env["Orleans__Membership__DeathVoteExpirationTimeout"] = "00:00:10";
+        if (!productionMembership)
+        {
+            // Short membership clocks: a killed silo is declared dead in seconds instead of about a minute.
+            env["Orleans__Membership__ProbeTimeout"] = "00:00:01";
+            env["Orleans__Membership__NumMissedProbesLimit"] = "2";
+            env["Orleans__Membership__NumVotesForDeathDeclaration"] = "1";
+            env["Orleans__Membership__TableRefreshTimeout"] = "00:00:01";
+            env["Orleans__Membership__IAmAliveTablePublishTimeout"] = "00:00:02";
+            env["Orleans__Membership__DeathVoteExpirationTimeout"] = "00:00:10";
+        }
         env["Logging__LogLevel__Default"] = "Warning";
         foreach (var (k, v) in extra ?? new Dictionary<string, string>()) env[k] = v;
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var silo = new SiloProcess(process, new Uri($"http://127.0.0.1:{httpPort}"), name);
+        var silo = new SiloProcess(process, new Uri($"http://127.0.0.1:{httpPort}"), name, siloPort);
         process.OutputDataReceived += (_, e) => silo.Append(e.Data);
         process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
         process.Start();
@@ -70,7 +80,7 @@ public sealed class SiloProcess : IAsyncDisposable
         process.BeginErrorReadLine();
 
         var anonymous = new ApiClient(silo.BaseAddress, null);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        var deadline = DateTime.UtcNow + (readyWithin ?? TimeSpan.FromSeconds(90));
         while (true)
         {
             if (process.HasExited) throw new InvalidOperationException($"{name} exited during start-up:\n{silo.Output}");
@@ -82,7 +92,11 @@ public sealed class SiloProcess : IAsyncDisposable
             {
                 // not listening yet
             }
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{name} did not become ready:\n{silo.Output}");
+            if (DateTime.UtcNow > deadline)
+            {
+                silo.Kill(); // nobody else holds it to dispose
+                throw new TimeoutException($"{name} did not become ready within {readyWithin ?? TimeSpan.FromSeconds(90)}:\n{silo.Output}");
+            }
             await Task.Delay(50); // poll interval, bounded by the deadline above
         }
     }
