@@ -42,6 +42,9 @@ public static class SiloSetup
 
         // TryAdd: a test host may bring its own (one that poisons returned blocks).
         services.TryAddSingleton(_ => new PayloadPool());
+        // One per silo: Memory storage refuses appends past it, Postgres storage keeps its windows within it.
+        services.TryAddSingleton(_ => new MemoryBudget(
+            config.GetValue<long?>("Broadcast:Memory:MaxBufferedBytes") ?? MemoryBudget.DefaultMaxBytes(options.Storage == StorageMode.Postgres)));
         if (options.Storage == StorageMode.Postgres)
         {
             services.AddSingleton(sp => new OutboxAppendBatcher(dataSource!, sp.GetRequiredService<ILogger<OutboxAppendBatcher>>()));
