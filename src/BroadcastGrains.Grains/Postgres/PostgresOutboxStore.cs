@@ -310,6 +310,13 @@ public sealed class PostgresOutboxStore(
                 var spilled = (await SpillAsync(destinationKey, window)).Select(e => e.Seq).ToHashSet();
                 seqs = seqs.Where(s => !spilled.Contains(s)).ToList();
             }
+            // Nor does it keep copies of its rows in memory while it waits: a thousand destinations backing off
+            // would otherwise hold a window each. The next attempt reads its batch back from the table.
+            if (window.Held == 0 && window.Spilling is null)
+            {
+                window.Complete = false;
+                budget.Release(window.Clear());
+            }
         }
         if (seqs.Count == 0) return;
         await using var command = dataSource.CreateCommand(
