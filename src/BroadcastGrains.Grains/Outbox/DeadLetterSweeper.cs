@@ -18,12 +18,14 @@ public sealed partial class DeadLetterSweeper(
     TimeProvider clock,
     ILogger<DeadLetterSweeper> logger) : BackgroundService
 {
+    /// <summary>Made with the service, not in ExecuteAsync (which .NET runs on a thread of its own), so the first period starts now.</summary>
+    private readonly PeriodicTimer _timer = new(options.Value.DeadLetterSweepInterval, clock);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.DeadLetterSweepInterval, clock);
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+            while (await _timer.WaitForNextTickAsync(stoppingToken))
             {
                 try
                 {
@@ -39,6 +41,12 @@ public sealed partial class DeadLetterSweeper(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+    }
+
+    public override void Dispose()
+    {
+        _timer.Dispose();
+        base.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Dead-letter sweep removed {Dropped} dead letters past their retention")]
