@@ -10,7 +10,7 @@ namespace BroadcastGrains.Grains.Outbox;
 /// third more), which is why the default is a quarter of the memory the GC may use.
 /// One interlocked operation per destination call, never one per event.
 /// </summary>
-public sealed class MemoryBudget(long maxBytes)
+public sealed class MemoryBudget
 {
     /// <summary>What a refused client is told to wait: deliveries free budget within a linger or two.</summary>
     public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(5);
@@ -20,7 +20,18 @@ public sealed class MemoryBudget(long maxBytes)
 
     private long _used;
 
-    public long MaxBytes { get; } = maxBytes > 0 ? maxBytes : throw new ArgumentOutOfRangeException(nameof(maxBytes), "must be positive");
+    public MemoryBudget(long maxBytes, bool reportMetrics = false)
+    {
+        MaxBytes = maxBytes > 0 ? maxBytes : throw new ArgumentOutOfRangeException(nameof(maxBytes), "must be positive");
+        // Only the silo's own budget reports: a gauge per instance would keep every test's budget alive.
+        if (!reportMetrics) return;
+        Telemetry.BroadcastTelemetry.Meter.CreateObservableGauge("broadcast.memory.buffered", () => Used, "By",
+            "Accepted-but-undelivered event payload bytes this silo keeps in memory (Memory storage: pending and dead letters; Postgres: its windows).");
+        Telemetry.BroadcastTelemetry.Meter.CreateObservableGauge("broadcast.memory.budget", () => MaxBytes, "By",
+            "Broadcast:Memory:MaxBufferedBytes of this silo.");
+    }
+
+    public long MaxBytes { get; }
 
     public long Used => Interlocked.Read(ref _used);
 

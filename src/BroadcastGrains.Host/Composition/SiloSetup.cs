@@ -44,7 +44,8 @@ public static class SiloSetup
         services.TryAddSingleton(_ => new PayloadPool());
         // One per silo: Memory storage refuses appends past it, Postgres storage keeps its windows within it.
         services.TryAddSingleton(_ => new MemoryBudget(
-            config.GetValue<long?>("Broadcast:Memory:MaxBufferedBytes") ?? MemoryBudget.DefaultMaxBytes(options.Storage == StorageMode.Postgres)));
+            config.GetValue<long?>("Broadcast:Memory:MaxBufferedBytes") ?? MemoryBudget.DefaultMaxBytes(options.Storage == StorageMode.Postgres),
+            reportMetrics: true));
         if (options.Storage == StorageMode.Postgres)
         {
             services.AddSingleton(sp => new OutboxAppendBatcher(dataSource!, sp.GetRequiredService<ILogger<OutboxAppendBatcher>>()));

@@ -68,5 +68,10 @@ public sealed class PostgresMemoryWindowTests
         }
         await Eventually.Value(() => db.ScalarAsync<long>("SELECT count(*) FROM broadcast_outbox"), n => n == 0, "rows deleted");
         await Eventually.True(() => budget.Used == 0, "budget free again");
+
+        // The budget and its use are exported for operators.
+        var metrics = (await host.Admin().Get("/metrics")).Body.Split('\n');
+        Assert.Contains(metrics, l => l.StartsWith("broadcast_memory_budget_bytes") && l.Split(' ')[1] == Budget.ToString());
+        Assert.Contains(metrics, l => l.StartsWith("broadcast_memory_buffered_bytes"));
     }
 }
