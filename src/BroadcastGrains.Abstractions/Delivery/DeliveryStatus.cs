@@ -14,4 +14,9 @@ public sealed record DeliveryStatus
     [Id(7)] public DateTimeOffset? LastSuccessAt { get; init; }
     [Id(8)] public string? LastError { get; init; }
     [Id(9)] public DateTimeOffset? NextAttemptAt { get; init; }
+    /// <summary>
+    /// Dead letters that fell out of storage (the oldest first) because the destination had more than
+    /// <c>Broadcast:Delivery:MaxDeadLetters</c> or they were older than <c>DeadLetterRetention</c>: counted, never silent.
+    /// </summary>
+    [Id(10)] public long DeadLettersDropped { get; init; }
 }

@@ -37,7 +37,11 @@ public interface IDestinationGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<IReadOnlyList<DeadLetter>> GetDeadLetters(int limit);
 
-    Task<int> ReplayDeadLetters();
+    /// <summary>
+    /// Moves the oldest replayable dead letters back into the pending events, at most as many as the backlog has
+    /// room for (<c>MaxBacklog</c> minus pending), and says how many are left to replay.
+    /// </summary>
+    Task<ReplayResult> ReplayDeadLetters();
 
     /// <summary>Makes sure a destination with stored events is activated and its delivery loop is running.</summary>
     [AlwaysInterleave]

@@ -14,6 +14,12 @@ public sealed class DeliveryOptions
     /// <summary>How often a paused destination re-tests its key.</summary>
     public TimeSpan PauseRecheck { get; set; } = TimeSpan.FromMinutes(1);
     public int MaxBacklog { get; set; } = 100_000;
+    /// <summary>Dead letters kept per destination; beyond it the oldest fall out, counted (reason <c>cap</c>).</summary>
+    public int MaxDeadLetters { get; set; } = 10_000;
+    /// <summary>How long a dead letter is kept; older ones fall out, counted (reason <c>retention</c>).</summary>
+    public TimeSpan DeadLetterRetention { get; set; } = TimeSpan.FromDays(7);
+    /// <summary>How often each silo removes dead letters past their retention, of every destination (active or not).</summary>
+    public TimeSpan DeadLetterSweepInterval { get; set; } = TimeSpan.FromMinutes(10);
     /// <summary>Per-silo cap on concurrent /batch/ requests (each destination holds at most one).</summary>
     public int MaxConcurrentSends { get; set; } = 256;
     /// <summary>Counters are persisted at most this often (and on deactivation), not once per event.</summary>

@@ -212,6 +212,7 @@ public sealed partial class DestinationGrain(
                     : null,
                 Delivered = s.Delivered,
                 DeadLettered = summary.DeadLettered,
+                DeadLettersDropped = summary.DeadLettersDropped,
                 SampledOut = s.SampledOut,
                 ConsecutiveFailures = _consecutiveFailures,
                 LastSuccessAt = s.LastSuccessAt,
@@ -349,6 +350,8 @@ public sealed partial class DestinationGrain(
         // A destination that is backing off or paused will not send soon: its events go straight to rows.
         var held = accepted.Count > 0 && ticket is not null && _consecutiveFailures == 0 && !state.State.Paused
             && outbox.TryHold(_key, accepted, ticket);
+        // Memory storage refuses this past the silo's memory budget (IngestUnavailableException, answered 503):
+        // nothing of the call is stored then (its dead letters neither), and the client's retry brings it again.
         if (accepted.Count > 0 && !held) await outbox.AppendAsync(_key, accepted);
         if (dead is not null)
         {
@@ -372,18 +375,21 @@ public sealed partial class DestinationGrain(
     public Task<IReadOnlyList<DeadLetter>> GetDeadLetters(int limit) =>
         Config is null ? Task.FromResult<IReadOnlyList<DeadLetter>>([]) : outbox.ListDeadLettersAsync(_key, limit);
 
-    public async Task<int> ReplayDeadLetters()
+    public async Task<ReplayResult> ReplayDeadLetters()
     {
-        if (Config is null) return 0;
-        var requeued = await outbox.RequeueDeadLettersAsync(_key, _maxSeq, clock.GetUtcNow());
-        if (requeued == 0) return 0;
+        if (Config is null) return default;
+        // Never past the backlog cap: a replay of 10 000 letters into a nearly full backlog would push new
+        // events into backlog_full. The caller replays the rest once delivery made room.
+        var room = (int)Math.Clamp(_options.MaxBacklog - _pending, 0, int.MaxValue);
+        var result = await outbox.RequeueDeadLettersAsync(_key, _maxSeq, clock.GetUtcNow(), room);
+        if (result.Replayed == 0) return result;
         var summary = await outbox.SummarizeAsync(_key);
         _pending = summary.Pending;
         _maxSeq = summary.MaxSeq;
         _oldestAcceptedAt = summary.OldestAcceptedAt;
         ReportBacklog();
         ScheduleAfterEnqueue();
-        return requeued;
+        return result;
     }
 
     public Task Wake()

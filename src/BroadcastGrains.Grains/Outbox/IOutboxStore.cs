@@ -46,13 +46,24 @@ public interface IOutboxStore
     /// <summary>Records how many attempts the events have had, so a dead letter can say so after a restart.</summary>
     Task MarkAttemptAsync(string destinationKey, IReadOnlyList<long> seqs);
 
-    /// <summary>Moves events (pending or not yet stored) to the dead letters in one step.</summary>
+    /// <summary>
+    /// Moves events (pending or not yet stored) to the dead letters in one step, then trims the destination's dead
+    /// letters to <c>MaxDeadLetters</c> and <c>DeadLetterRetention</c>, oldest first; what falls out is counted
+    /// (<see cref="OutboxSummary.DeadLettersDropped"/> and the <c>broadcast.dead_letters.dropped</c> metric).
+    /// </summary>
     Task DeadLetterAsync(string destinationKey, IReadOnlyList<DeadLetterEntry> entries);
+
+    /// <summary>Removes every destination's dead letters past the retention, counted; returns how many.</summary>
+    Task<long> SweepDeadLettersAsync(CancellationToken cancellationToken);
 
     Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(string destinationKey, int limit);
 
-    /// <summary>Takes every dead letter back into the pending events with new sequence numbers after <paramref name="afterSeq"/>.</summary>
-    Task<int> RequeueDeadLettersAsync(string destinationKey, long afterSeq, DateTimeOffset acceptedAt);
+    /// <summary>
+    /// Takes at most <paramref name="maxCount"/> of the oldest replayable dead letters (those with a payload) back
+    /// into the pending events, with new sequence numbers after <paramref name="afterSeq"/>; returns how many moved
+    /// and how many replayable ones are left.
+    /// </summary>
+    Task<ReplayResult> RequeueDeadLettersAsync(string destinationKey, long afterSeq, DateTimeOffset acceptedAt, int maxCount);
 
     /// <summary>Drops everything the destination has; returns how many pending events were discarded.</summary>
     Task<long> DiscardAllAsync(string destinationKey);

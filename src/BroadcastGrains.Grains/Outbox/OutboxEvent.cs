@@ -60,6 +60,9 @@ public sealed record OutboxEvent(long Seq, string GenerationId, DateTimeOffset A
         chunk.Release();
     }
 
+    /// <summary>A copy that keeps the record but not the bytes (a dead letter there was no memory for): never replayable.</summary>
+    public OutboxEvent WithoutPayload() => new OutboxEvent(this) { Payload = ReadOnlyMemory<byte>.Empty, _inBlock = false };
+
     /// <summary>A copy with a payload array of its own, for what outlives the destination's memory (dead letters).</summary>
     public OutboxEvent Detached() =>
         _inBlock ? new OutboxEvent(this) { Payload = Payload.ToArray(), _inBlock = false } : this;

@@ -51,6 +51,15 @@ internal sealed class OutboxQueue
         }
     }
 
+    /// <summary>Forgets every event (they are rows elsewhere, nothing is recycled); returns the bytes freed.</summary>
+    public long Clear()
+    {
+        var freed = Bytes;
+        _events = new Queue<OutboxEvent>();
+        Bytes = 0;
+        return freed;
+    }
+
     /// <summary>
     /// Removes the given events; returns the bytes freed and adds the removed events that were held by a journal
     /// entry to <paramref name="held"/>. Deliveries leave from the head, so that is the fast path.

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using BroadcastGrains.Delivery;
 using BroadcastGrains.Destinations;
+using BroadcastGrains.Grains.Delivery;
 using BroadcastGrains.Grains.Journal;
+using BroadcastGrains.Grains.Telemetry;
 using BroadcastGrains.Grains.Outbox;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -16,6 +18,12 @@ namespace BroadcastGrains.Grains.Postgres;
 /// while delivery keeps up; they become rows when an attempt fails, the destination closes, they wait longer
 /// than <see cref="JournalOptions.MaxHold"/> or the window would go incomplete. Everything else is one
 /// statement per batch of events, never one per event.
+/// The windows of all destinations on this silo share the silo's <see cref="MemoryBudget"/> (by default 256 MiB in
+/// this mode): past it events are held no longer (they become rows), appended rows are not kept in the window, and
+/// a window that ran dry reads back only one batch from the table instead of a refill. So memory stays within the
+/// budget plus one batch per destination that is sending.
+/// Dead letters are trimmed to the cap and retention by the statement that makes them (and by the silo's periodic
+/// sweep), oldest first, and what falls out is counted in broadcast_dead_letter_drops.
 /// </summary>
 public sealed class PostgresOutboxStore(
     NpgsqlDataSource dataSource,
@@ -23,16 +31,18 @@ public sealed class PostgresOutboxStore(
     OutboxDeleteBatcher deletes,
     IngestJournal journal,
     IOptions<JournalOptions> journalOptions,
+    IOptions<DeliveryOptions> deliveryOptions,
+    MemoryBudget budget,
     TimeProvider clock) : IOutboxStore
 {
-    /// <summary>Memory the windows of all destinations on this silo may hold; beyond it events are read back from the table.</summary>
-    private const long SiloWindowBudget = 256L * 1024 * 1024;
+    /// <summary>Rows a retention sweep deletes per statement, so that a week's backlog of expiries is no single huge transaction.</summary>
+    private const int SweepChunk = 10_000;
     private const int MaxWindowEvents = 20_000;
     private const int RefillEvents = 5_000;
     private const long RefillBytes = 32L * 1024 * 1024;
 
     private readonly ConcurrentDictionary<string, OutboxQueue> _windows = new();
-    private long _windowBytes;
+    private readonly DeliveryOptions _delivery = deliveryOptions.Value;
 
     public bool IsDurable => true;
 
@@ -40,7 +50,7 @@ public sealed class PostgresOutboxStore(
     {
         if (_windows.TryRemove(destinationKey, out var stale))
         {
-            Interlocked.Add(ref _windowBytes, -stale.Bytes);
+            budget.Release(stale.Bytes);
             if (stale.Held > 0) await SpillStaleAsync(destinationKey, stale);
         }
         var summary = await SummarizeAsync(destinationKey);
@@ -72,7 +82,7 @@ public sealed class PostgresOutboxStore(
         }
         catch
         {
-            if (_windows.TryAdd(destinationKey, stale)) Interlocked.Add(ref _windowBytes, stale.Bytes);
+            if (_windows.TryAdd(destinationKey, stale)) budget.Add(stale.Bytes);
             throw;
         }
         Release(held);
@@ -82,7 +92,7 @@ public sealed class PostgresOutboxStore(
     private void Drop(string destinationKey)
     {
         if (!_windows.TryRemove(destinationKey, out var window)) return;
-        Interlocked.Add(ref _windowBytes, -window.Bytes);
+        budget.Release(window.Bytes);
         if (window.Held > 0) Release(window.Events.Where(e => e.HeldBy != Guid.Empty).ToList());
     }
 
@@ -96,7 +106,8 @@ public sealed class PostgresOutboxStore(
             SELECT (SELECT count(*) FROM broadcast_outbox WHERE destination_key = $1),
                    (SELECT coalesce(max(seq), 0) FROM broadcast_outbox WHERE destination_key = $1),
                    (SELECT min(accepted_at) FROM broadcast_outbox WHERE destination_key = $1),
-                   (SELECT count(*) FROM broadcast_dead_letters WHERE destination_key = $1)
+                   (SELECT count(*) FROM broadcast_dead_letters WHERE destination_key = $1),
+                   (SELECT coalesce(sum(cap + retention), 0)::bigint FROM broadcast_dead_letter_drops WHERE destination_key = $1)
             """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = destinationKey });
         await using var reader = await command.ExecuteReaderAsync();
@@ -105,7 +116,8 @@ public sealed class PostgresOutboxStore(
             reader.GetInt64(0),
             reader.GetInt64(1),
             reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2),
-            reader.GetInt64(3));
+            reader.GetInt64(3),
+            reader.GetInt64(4));
         if (!_windows.TryGetValue(destinationKey, out var window) || window.Held == 0) return summary;
         // Held events are pending too, though they have no row.
         long held = 0, maxSeq = summary.MaxSeq;
@@ -126,16 +138,18 @@ public sealed class PostgresOutboxStore(
         var window = Window(destinationKey);
         long bytes = 0;
         foreach (var e in events) bytes += e.Payload.Length;
-        if (!window.Complete || window.Count + events.Count > MaxWindowEvents || Interlocked.Read(ref _windowBytes) + bytes > SiloWindowBudget)
+        if (!window.Complete || window.Count + events.Count > MaxWindowEvents || !budget.TryReserve(bytes)) return false;
+        if (!journal.TryHold(ticket.Entry, events.Count))
+        {
+            budget.Release(bytes);
             return false;
-        if (!journal.TryHold(ticket.Entry, events.Count)) return false;
+        }
         window.Appends++;
         foreach (var e in events)
         {
             e.HeldBy = ticket.Entry;
             window.Add(e);
         }
-        Interlocked.Add(ref _windowBytes, bytes);
         return true;
     }
 
@@ -192,10 +206,9 @@ public sealed class PostgresOutboxStore(
         window.Appends++;
         long bytes = 0;
         foreach (var e in events) bytes += e.Payload.Length;
-        if (window.Complete && window.Count + events.Count <= MaxWindowEvents && Interlocked.Read(ref _windowBytes) + bytes <= SiloWindowBudget)
+        if (window.Complete && window.Count + events.Count <= MaxWindowEvents && budget.TryReserve(bytes))
         {
             foreach (var e in events) window.Add(e);
-            Interlocked.Add(ref _windowBytes, bytes);
         }
         else
         {
@@ -216,16 +229,20 @@ public sealed class PostgresOutboxStore(
             // The window ran dry but the table holds more: read the next stretch, after the queued deletes land.
             await deletes.FlushAsync();
             var appendsBefore = window.Appends;
-            var rows = await ReadHeadAsync(destinationKey, RefillEvents, RefillBytes);
+            // A full refill only while the budget has room for it; otherwise just the batch asked for, which is in
+            // memory for its send anyway (so a silo with many backlogged destinations stays near the budget).
+            var roomy = budget.Available >= RefillBytes;
+            var (readEvents, readBytes) = roomy ? (RefillEvents, RefillBytes) : (maxCount, maxBytes);
+            var rows = await ReadHeadAsync(destinationKey, readEvents, readBytes);
             long bytes = 0;
             foreach (var e in rows)
             {
                 window.Add(e);
                 bytes += e.Payload.Length;
             }
-            Interlocked.Add(ref _windowBytes, bytes);
+            budget.Add(bytes);
             // Complete only if neither cap cut the read short and nothing was appended while it ran.
-            window.Complete = rows.Count < RefillEvents && bytes + PostHog.PostHogLimits.MaxEventBytes <= RefillBytes
+            window.Complete = rows.Count < readEvents && bytes + PostHog.PostHogLimits.MaxEventBytes <= readBytes
                 && window.Appends == appendsBefore;
         }
         return window.Head(maxCount, maxBytes);
@@ -268,7 +285,7 @@ public sealed class PostgresOutboxStore(
         {
             if (window.Held > 0) held = [];
             // A spill in flight may still be copying these payloads into rows: then they are left to the GC.
-            Interlocked.Add(ref _windowBytes, -window.Remove(seqs, held, recycle: window.Spilling is null));
+            budget.Release(window.Remove(seqs, held, recycle: window.Spilling is null));
         }
         if (held is not { Count: > 0 })
         {
@@ -293,6 +310,13 @@ public sealed class PostgresOutboxStore(
                 var spilled = (await SpillAsync(destinationKey, window)).Select(e => e.Seq).ToHashSet();
                 seqs = seqs.Where(s => !spilled.Contains(s)).ToList();
             }
+            // Nor does it keep copies of its rows in memory while it waits: a thousand destinations backing off
+            // would otherwise hold a window each. The next attempt reads its batch back from the table.
+            if (window.Held == 0 && window.Spilling is null)
+            {
+                window.Complete = false;
+                budget.Release(window.Clear());
+            }
         }
         if (seqs.Count == 0) return;
         await using var command = dataSource.CreateCommand(
@@ -307,7 +331,7 @@ public sealed class PostgresOutboxStore(
         if (entries.Count == 0) return;
         var held = new List<OutboxEvent>();
         if (_windows.TryGetValue(destinationKey, out var window))
-            Interlocked.Add(ref _windowBytes, -window.Remove(entries.Select(e => e.Event.Seq).ToList(), held));
+            budget.Release(window.Remove(entries.Select(e => e.Event.Seq).ToList(), held));
         await using var connection = await dataSource.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         await using var batch = new NpgsqlBatch(connection, transaction);
@@ -329,10 +353,83 @@ public sealed class PostgresOutboxStore(
         delete.Parameters.Add(new NpgsqlParameter<string> { TypedValue = destinationKey });
         delete.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = entries.Select(e => e.Event.Seq).ToArray() });
         batch.BatchCommands.Add(delete);
+        batch.BatchCommands.Add(TrimCommand(destinationKey));
 
-        await batch.ExecuteNonQueryAsync();
+        (long Cap, long Retention) dropped = default;
+        await using (var reader = await batch.ExecuteReaderAsync())
+        {
+            // Only the trim returns rows (one, its counts); the insert and delete before it return none.
+            do
+            {
+                if (reader.FieldCount == 2 && await reader.ReadAsync()) dropped = (reader.GetInt64(0), reader.GetInt64(1));
+            }
+            while (await reader.NextResultAsync());
+        }
         await transaction.CommitAsync();
         Release(held);
+        if (dropped.Cap > 0) BroadcastTelemetry.DeadLettersDropped.Add(dropped.Cap, BroadcastTelemetry.Reason("cap"));
+        if (dropped.Retention > 0) BroadcastTelemetry.DeadLettersDropped.Add(dropped.Retention, BroadcastTelemetry.Reason("retention"));
+    }
+
+    /// <summary>
+    /// One statement that keeps the destination's newest <see cref="DeliveryOptions.MaxDeadLetters"/> dead letters
+    /// within the retention, deletes the rest and counts them by reason (a letter both expired and over the cap
+    /// counts as retention). It ranks at most the cap plus the letters just made, via the (destination_key,
+    /// failed_at) index; it runs once per dead-lettering call, never per event.
+    /// </summary>
+    private NpgsqlBatchCommand TrimCommand(string destinationKey)
+    {
+        var command = new NpgsqlBatchCommand("""
+            WITH ranked AS (
+                SELECT id, failed_at < $3 AS expired, row_number() OVER (ORDER BY failed_at DESC, id DESC) AS n
+                FROM broadcast_dead_letters WHERE destination_key = $1
+            ), gone AS (
+                DELETE FROM broadcast_dead_letters d USING ranked r
+                WHERE d.id = r.id AND (r.expired OR r.n > $2)
+                RETURNING r.expired
+            ), counted AS (
+                SELECT count(*) FILTER (WHERE NOT expired) AS cap, count(*) FILTER (WHERE expired) AS retention FROM gone
+            ), saved AS (
+                INSERT INTO broadcast_dead_letter_drops AS t (destination_key, cap, retention)
+                SELECT $1, cap, retention FROM counted WHERE cap + retention > 0
+                ON CONFLICT (destination_key) DO UPDATE SET cap = t.cap + excluded.cap, retention = t.retention + excluded.retention
+            )
+            SELECT cap, retention FROM counted
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = destinationKey });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = Math.Max(0, _delivery.MaxDeadLetters) });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = clock.GetUtcNow() - _delivery.DeadLetterRetention });
+        return command;
+    }
+
+    public async Task<long> SweepDeadLettersAsync(CancellationToken cancellationToken)
+    {
+        // Every silo sweeps; a row deleted by one of them is not seen (nor counted) by another.
+        var cutoff = clock.GetUtcNow() - _delivery.DeadLetterRetention;
+        long total = 0;
+        while (true)
+        {
+            await using var command = dataSource.CreateCommand("""
+                WITH gone AS (
+                    DELETE FROM broadcast_dead_letters
+                    WHERE id IN (SELECT id FROM broadcast_dead_letters WHERE failed_at < $1 LIMIT $2)
+                    RETURNING destination_key
+                ), counted AS (
+                    SELECT destination_key, count(*) AS n FROM gone GROUP BY destination_key
+                ), saved AS (
+                    INSERT INTO broadcast_dead_letter_drops AS t (destination_key, retention)
+                    SELECT destination_key, n FROM counted
+                    ON CONFLICT (destination_key) DO UPDATE SET retention = t.retention + excluded.retention
+                )
+                SELECT coalesce(sum(n), 0)::bigint FROM counted
+                """);
+            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = cutoff });
+            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = SweepChunk });
+            var removed = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+            total += removed;
+            if (removed > 0) BroadcastTelemetry.DeadLettersDropped.Add(removed, BroadcastTelemetry.Reason("retention"));
+            if (removed < SweepChunk) return total;
+        }
     }
 
     public async Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(string destinationKey, int limit)
@@ -359,25 +456,37 @@ public sealed class PostgresOutboxStore(
         return list;
     }
 
-    public async Task<int> RequeueDeadLettersAsync(string destinationKey, long afterSeq, DateTimeOffset acceptedAt)
+    public async Task<ReplayResult> RequeueDeadLettersAsync(string destinationKey, long afterSeq, DateTimeOffset acceptedAt, int maxCount)
     {
         // The requeued rows are not in the window: from now on it only covers part of the backlog.
         var window = Window(destinationKey);
         if (window.Held > 0) await SpillAsync(destinationKey, window);
         window.Complete = false;
-        // Events that could not be mapped small enough carry no payload; replaying them cannot help, so they stay.
+        // Events that could not be mapped small enough carry no payload; replaying them cannot help, so they stay
+        // and are not counted as remaining. The oldest (first made) go first; the main query sees the table as it
+        // was before the move, hence the subtraction.
         await using var command = dataSource.CreateCommand("""
             WITH moved AS (
-                DELETE FROM broadcast_dead_letters WHERE destination_key = $1 AND octet_length(payload) > 0
+                DELETE FROM broadcast_dead_letters
+                WHERE id IN (SELECT id FROM broadcast_dead_letters
+                             WHERE destination_key = $1 AND octet_length(payload) > 0 ORDER BY id LIMIT $4)
                 RETURNING id, generation_id, payload
+            ), requeued AS (
+                INSERT INTO broadcast_outbox (destination_key, seq, generation_id, accepted_at, payload, attempts)
+                SELECT $1, $2 + row_number() OVER (ORDER BY id), generation_id, $3, payload, 0 FROM moved
+                RETURNING 1
             )
-            INSERT INTO broadcast_outbox (destination_key, seq, generation_id, accepted_at, payload, attempts)
-            SELECT $1, $2 + row_number() OVER (ORDER BY id), generation_id, $3, payload, 0 FROM moved
+            SELECT (SELECT count(*) FROM requeued),
+                   (SELECT count(*) FROM broadcast_dead_letters WHERE destination_key = $1 AND octet_length(payload) > 0)
+                     - (SELECT count(*) FROM requeued)
             """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = destinationKey });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = afterSeq });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = acceptedAt });
-        return await command.ExecuteNonQueryAsync();
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = Math.Max(0, maxCount) });
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return new ReplayResult { Replayed = (int)reader.GetInt64(0), Remaining = reader.GetInt64(1) };
     }
 
     public async Task<long> DiscardAllAsync(string destinationKey)
@@ -392,6 +501,7 @@ public sealed class PostgresOutboxStore(
             {
                 new NpgsqlBatchCommand("DELETE FROM broadcast_outbox WHERE destination_key = $1") { Parameters = { new NpgsqlParameter<string> { TypedValue = destinationKey } } },
                 new NpgsqlBatchCommand("DELETE FROM broadcast_dead_letters WHERE destination_key = $1") { Parameters = { new NpgsqlParameter<string> { TypedValue = destinationKey } } },
+                new NpgsqlBatchCommand("DELETE FROM broadcast_dead_letter_drops WHERE destination_key = $1") { Parameters = { new NpgsqlParameter<string> { TypedValue = destinationKey } } },
             },
         };
         await batch.ExecuteNonQueryAsync();

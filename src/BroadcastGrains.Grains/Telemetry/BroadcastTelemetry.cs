@@ -31,6 +31,15 @@ public static class BroadcastTelemetry
         "broadcast.events.retried", "{event}", "Events in a send that failed transiently and will be retried.");
     public static readonly Counter<long> EventsDeadLettered = Meter.CreateCounter<long>(
         "broadcast.events.dead_lettered", "{event}", "Events given up on (reason: expired, too_large, rejected, backlog_full).");
+    /// <summary>Dead letters removed without a replay: the destination held more than its cap, or they outlived the retention.</summary>
+    public static readonly Counter<long> DeadLettersDropped = Meter.CreateCounter<long>(
+        "broadcast.dead_letters.dropped", "{event}", "Dead letters that fell out of storage, oldest first (reason: cap, retention).");
+    /// <summary>Memory storage: a dead letter made while the silo's memory budget was spent keeps its record but not its payload.</summary>
+    public static readonly Counter<long> DeadLetterPayloadsDropped = Meter.CreateCounter<long>(
+        "broadcast.dead_letters.payloads_dropped", "{event}", "Dead letters kept without their payload (not replayable) because the silo's memory budget was spent.");
+    /// <summary>Memory storage: Enqueue calls refused because the silo's buffered event bytes reached the budget (answered 503).</summary>
+    public static readonly Counter<long> MemoryBudgetRefusals = Meter.CreateCounter<long>(
+        "broadcast.memory_budget.refusals", "{call}", "Destination enqueues refused because the silo's buffered event bytes reached Broadcast:Memory:MaxBufferedBytes.");
     public static readonly Counter<long> EventsSampledOut = Meter.CreateCounter<long>(
         "broadcast.events.sampled_out", "{event}", "Records dropped by a destination's sampling rate.");
     public static readonly Counter<long> EventsDiscarded = Meter.CreateCounter<long>(

@@ -58,6 +58,7 @@ public static class BroadcastApp
         services.Configure<MemoryTrimOptions>(config.GetSection(MemoryTrimOptions.Section));
         services.AddHostedService<IdleMemoryTrimmer>();
         services.AddHostedService<SchedulingLagProbe>();
+        services.AddHostedService<DeadLetterSweeper>();
         services.AddSingleton(sp => new OutboundGate(sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.MaxConcurrentSends));
         services.AddSingleton(_ => new PostHogClient(new HttpClient(PostHogHttpHandlerFactory.Create(network))
         {

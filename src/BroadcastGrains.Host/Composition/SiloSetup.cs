@@ -42,6 +42,10 @@ public static class SiloSetup
 
         // TryAdd: a test host may bring its own (one that poisons returned blocks).
         services.TryAddSingleton(_ => new PayloadPool());
+        // One per silo: Memory storage refuses appends past it, Postgres storage keeps its windows within it.
+        services.TryAddSingleton(_ => new MemoryBudget(
+            config.GetValue<long?>("Broadcast:Memory:MaxBufferedBytes") ?? MemoryBudget.DefaultMaxBytes(options.Storage == StorageMode.Postgres),
+            reportMetrics: true));
         if (options.Storage == StorageMode.Postgres)
         {
             var commits = config.GetSection(GroupCommitOptions.Section).Get<GroupCommitOptions>() ?? new GroupCommitOptions();

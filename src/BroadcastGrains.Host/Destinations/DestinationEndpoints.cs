@@ -136,7 +136,9 @@ public static class DestinationEndpoints
         if (!IsDestinationId(id)) return Missing(id);
         var destination = grains.GetGrain<IDestinationGrain>(DestinationIdentity.Key(ws, id));
         if (await destination.GetSnapshot() is null) return Missing(id);
-        return Results.Accepted(value: new ReplayResponse(await destination.ReplayDeadLetters()));
+        // Paged: at most what the backlog has room for; a client replays again while "remaining" is above zero.
+        var result = await destination.ReplayDeadLetters();
+        return Results.Accepted(value: new ReplayResponse(result.Replayed, result.Remaining, result.Replayed));
     }
 
     /// <summary>Ids we hand out look like workspace ids; anything else cannot exist and must not create a grain.</summary>

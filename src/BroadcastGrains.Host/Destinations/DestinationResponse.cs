@@ -20,7 +20,7 @@ public sealed record DestinationResponse(
         v.CreatedAt, v.UpdatedAt,
         new DeliveryResponse(
             v.Delivery.State, v.Delivery.Pending, v.Delivery.OldestPendingAgeSeconds, v.Delivery.Delivered,
-            v.Delivery.DeadLettered, v.Delivery.SampledOut, v.Delivery.ConsecutiveFailures,
+            v.Delivery.DeadLettered, v.Delivery.DeadLettersDropped, v.Delivery.SampledOut, v.Delivery.ConsecutiveFailures,
             v.Delivery.LastSuccessAt, v.Delivery.LastError, v.Delivery.NextAttemptAt));
 }
 
@@ -32,6 +32,7 @@ public sealed record DeliveryResponse(
     double? OldestPendingAgeSeconds,
     long Delivered,
     long DeadLettered,
+    long DeadLettersDropped,
     long SampledOut,
     int ConsecutiveFailures,
     DateTimeOffset? LastSuccessAt,
@@ -46,4 +47,5 @@ public sealed record DeadLetterResponse(string GenerationId, string Reason, int?
 
 public sealed record DeadLetterListResponse(IReadOnlyList<DeadLetterResponse> DeadLetters);
 
-public sealed record ReplayResponse(int Requeued);
+/// <summary><c>requeued</c> is v1's name for <c>replayed</c>, kept for existing clients.</summary>
+public sealed record ReplayResponse(int Replayed, long Remaining, int Requeued);

@@ -29,6 +29,7 @@ public sealed class DestinationGrainClusterTests : IAsyncLifetime
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddMemoryGrainStorage(BroadcastStorage.Name);
+            silo.Services.AddSingleton(new MemoryBudget(long.MaxValue));
             silo.Services.AddSingleton<IOutboxStore, MemoryOutboxStore>();
             silo.Services.AddSingleton(TimeProvider.System);
             silo.Services.AddSingleton<BroadcastGrains.Grains.Telemetry.BacklogRegistry>();
