@@ -11,6 +11,11 @@ public sealed class DeliveryOptions
     public TimeSpan BackoffCap { get; set; } = TimeSpan.FromMinutes(5);
     public TimeSpan MaxEventAge { get; set; } = TimeSpan.FromHours(24);
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// The longest Retry-After we honour (CONTRACT §8.2): a longer one is cut to this, and no wait ever runs past
+    /// the oldest waiting event's <see cref="MaxEventAge"/>.
+    /// </summary>
+    public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromHours(1);
     /// <summary>How often a paused destination re-tests its key.</summary>
     public TimeSpan PauseRecheck { get; set; } = TimeSpan.FromMinutes(1);
     public int MaxBacklog { get; set; } = 100_000;

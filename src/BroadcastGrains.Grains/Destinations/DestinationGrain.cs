@@ -556,7 +556,9 @@ public sealed partial class DestinationGrain(
 
     private void ScheduleRetry(TimeSpan? retryAfter, string error)
     {
-        var delay = Backoff.Next(_consecutiveFailures, _options.BackoffBase, _options.BackoffCap, retryAfter, Random.Shared.NextDouble());
+        var lifeLeft = _oldestAcceptedAt is { } oldest ? oldest + _options.MaxEventAge - clock.GetUtcNow() : _options.MaxEventAge;
+        var delay = Backoff.Next(_consecutiveFailures, _options.BackoffBase, _options.BackoffCap, retryAfter, Random.Shared.NextDouble(),
+            _options.MaxRetryAfter, lifeLeft);
         state.State.LastError = error;
         _countersDirty = true;
         _nextAttemptAt = clock.GetUtcNow() + delay;
