@@ -59,10 +59,7 @@ public static class BroadcastApp
         services.AddHostedService<IdleMemoryTrimmer>();
         services.AddHostedService<SchedulingLagProbe>();
         services.AddSingleton(sp => new OutboundGate(sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.MaxConcurrentSends));
-        services.AddSingleton(_ => new PostHogClient(new HttpClient(PostHogHttpHandlerFactory.Create(network))
-        {
-            Timeout = Timeout.InfiniteTimeSpan, // each call sets its own deadline
-        }));
+        services.AddSingleton(_ => new PostHogClient(PostHogClient.CreateHttpClient(PostHogHttpHandlerFactory.Create(network))));
 
         services.AddSingleton(new TokenRegistry(auth));
         services.AddAuthentication(BearerTokenHandler.SchemeName)
