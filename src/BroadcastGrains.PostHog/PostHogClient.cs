@@ -114,7 +114,8 @@ public sealed class PostHogClient(HttpClient http)
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return new SendOutcome(null, null, Describe(ex, timeout));
+            // Past the filter, a cancellation is our own deadline's.
+            return new SendOutcome(null, null, Describe(ex, timeout), TimedOut: ex is TimeoutRejectedException or TimeoutException or OperationCanceledException);
         }
         finally
         {

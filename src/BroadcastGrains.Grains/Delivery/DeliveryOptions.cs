@@ -19,8 +19,23 @@ public sealed class DeliveryOptions
     /// <summary>How often a paused destination re-tests its key.</summary>
     public TimeSpan PauseRecheck { get; set; } = TimeSpan.FromMinutes(1);
     public int MaxBacklog { get; set; } = 100_000;
-    /// <summary>Per-silo cap on concurrent /batch/ requests (each destination holds at most one).</summary>
+    /// <summary>Per-silo cap on concurrent /batch/ requests in the main lane (each destination holds at most one).</summary>
     public int MaxConcurrentSends { get; set; } = 256;
+    /// <summary>Per-silo cap on sends to endpoints that stopped answering (see OutboundGate).</summary>
+    public int MaxSlowSends { get; set; } = 1024;
+    /// <summary>How long a send may go unanswered before it leaves the main lane.</summary>
+    public TimeSpan HangThreshold { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>Deadline of a send from a destination whose last send got no answer in time.</summary>
+    public TimeSpan SuspectSendTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    public PostHog.Delivery.SendLaneOptions SendLanes() => new()
+    {
+        MainLane = MaxConcurrentSends,
+        SlowLane = MaxSlowSends,
+        HangThreshold = HangThreshold,
+        SendTimeout = SendTimeout,
+        SuspectSendTimeout = SuspectSendTimeout,
+    };
     /// <summary>Counters are persisted at most this often (and on deactivation), not once per event.</summary>
     public TimeSpan CounterFlushInterval { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -55,6 +55,7 @@ public sealed partial class DestinationGrain(
     private PayloadArena? _payloads;
     private TimeSpan _linger;
     private bool _closed;
+    private readonly SendHistory _sendHistory = new();
 
     private DestinationConfig? Config => state.State.Config;
 
@@ -113,7 +114,7 @@ public sealed partial class DestinationGrain(
             {
                 var batch = await PeekBatchAsync();
                 if (batch.Count == 0) break;
-                if (await SendSplittingAsync(config, batch)) break;
+                if (await SendSplittingAsync(config, batch, deadline)) break;
             }
         }
         catch (Exception ex)
@@ -395,7 +396,7 @@ public sealed partial class DestinationGrain(
         using var scope = logger.BeginScope(_logScope);
         try
         {
-            await DeliverAsync();
+            await DeliverAsync(cancellationToken);
         }
         catch (Exception ex)
         {
@@ -412,7 +413,7 @@ public sealed partial class DestinationGrain(
             await SaveStateAsync();
     }
 
-    private async Task DeliverAsync()
+    private async Task DeliverAsync(CancellationToken cancellationToken)
     {
         if (Config is not { } config) return;
         if (!config.Enabled)
@@ -455,7 +456,7 @@ public sealed partial class DestinationGrain(
                 return;
             }
 
-            var stop = await SendSplittingAsync(config, batch);
+            var stop = await SendSplittingAsync(config, batch, cancellationToken);
             if (stop) return;
         }
         if (_pending <= 0) Idle();
@@ -476,7 +477,7 @@ public sealed partial class DestinationGrain(
     }
 
     /// <summary>Sends a batch, halving it on 400/413 to isolate bad events. Returns true when the loop must stop.</summary>
-    private async Task<bool> SendSplittingAsync(DestinationConfig config, IReadOnlyList<OutboxEvent> batch)
+    private async Task<bool> SendSplittingAsync(DestinationConfig config, IReadOnlyList<OutboxEvent> batch, CancellationToken cancellationToken)
     {
         // Segments are processed front to back so that delivery order survives the splitting.
         var work = new Stack<ArraySegment<OutboxEvent>>();
@@ -489,7 +490,9 @@ public sealed partial class DestinationGrain(
             activity?.SetTag("broadcast.destination_id", _destinationId);
             activity?.SetTag("broadcast.events", segment.Count);
             var started = Stopwatch.GetTimestamp();
-            var outcome = await gate.RunAsync(() => postHog.SendBatchAsync(config.Endpoint, payload, _options.SendTimeout, CancellationToken.None));
+            // The gate picks the lane and the deadline; the token cancels the send when the timer goes (deactivation,
+            // deletion) or when shutdown's grace period ends.
+            var outcome = await gate.SendAsync(_sendHistory, (deadline, ct) => postHog.SendBatchAsync(config.Endpoint, payload, deadline, ct), cancellationToken);
             var verdict = SendClassifier.Classify(outcome);
             activity?.SetTag("http.response.status_code", outcome.Status);
             BroadcastTelemetry.SendDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, BroadcastTelemetry.Outcome(verdict switch

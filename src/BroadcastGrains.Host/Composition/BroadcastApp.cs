@@ -58,7 +58,7 @@ public static class BroadcastApp
         services.Configure<MemoryTrimOptions>(config.GetSection(MemoryTrimOptions.Section));
         services.AddHostedService<IdleMemoryTrimmer>();
         services.AddHostedService<SchedulingLagProbe>();
-        services.AddSingleton(sp => new OutboundGate(sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.MaxConcurrentSends));
+        services.AddSingleton(sp => new OutboundGate(sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.SendLanes(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(_ => new PostHogClient(PostHogClient.CreateHttpClient(PostHogHttpHandlerFactory.Create(network))));
 
         services.AddSingleton(new TokenRegistry(auth));
