@@ -490,8 +490,8 @@ public sealed partial class DestinationGrain(
             activity?.SetTag("broadcast.destination_id", _destinationId);
             activity?.SetTag("broadcast.events", segment.Count);
             var started = Stopwatch.GetTimestamp();
-            // The gate picks the lane and the deadline; the token cancels the send when the timer goes (deactivation,
-            // deletion) or when shutdown's grace period ends.
+            // The gate picks the lane and the deadline. The token ends the send when the destination is deleted (its
+            // timer goes), when a deactivation stops waiting for the tick, or when shutdown's grace period ends.
             var outcome = await gate.SendAsync(_sendHistory, (deadline, ct) => postHog.SendBatchAsync(config.Endpoint, payload, deadline, ct), cancellationToken);
             var verdict = SendClassifier.Classify(outcome);
             activity?.SetTag("http.response.status_code", outcome.Status);
