@@ -58,6 +58,9 @@ public static class BroadcastApp
         services.Configure<MemoryTrimOptions>(config.GetSection(MemoryTrimOptions.Section));
         services.AddHostedService<IdleMemoryTrimmer>();
         services.AddHostedService<SchedulingLagProbe>();
+        // The gate is made when the first destination activates; bad bounds should stop start-up instead.
+        var lanes = (config.GetSection("Broadcast:Delivery").Get<DeliveryOptions>() ?? new DeliveryOptions()).SendLanes();
+        if (string.Join(" ", lanes.Problems()) is { Length: > 0 } laneProblems) throw new InvalidOperationException("BroadcastGrains cannot start: " + laneProblems);
         services.AddSingleton(sp => new OutboundGate(sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.SendLanes(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(_ => new PostHogClient(PostHogClient.CreateHttpClient(PostHogHttpHandlerFactory.Create(network))));
 

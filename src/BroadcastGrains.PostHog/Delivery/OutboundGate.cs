@@ -34,9 +34,7 @@ public sealed class OutboundGate : IDisposable
 
     public OutboundGate(SendLaneOptions options, TimeProvider clock)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.MainLane, 1, "Broadcast:Delivery:MaxConcurrentSends");
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.SlowLane, 1, "Broadcast:Delivery:MaxSlowSends");
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.HangThreshold, TimeSpan.Zero, "Broadcast:Delivery:HangThreshold");
+        if (string.Join(" ", options.Problems()) is { Length: > 0 } problems) throw new ArgumentException(problems, nameof(options));
         _options = options;
         _clock = clock;
         _main = new SemaphoreSlim(options.MainLane, options.MainLane);

@@ -13,4 +13,14 @@ public sealed record SendLaneOptions
     public TimeSpan SendTimeout { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>Deadline of a send whose destination's last send hung (never longer than <see cref="SendTimeout"/>).</summary>
     public TimeSpan SuspectSendTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>What is wrong with these bounds, each naming its configuration key; empty when they are usable.</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (MainLane < 1) yield return "Broadcast:Delivery:MaxConcurrentSends must be at least 1.";
+        if (SlowLane < 1) yield return "Broadcast:Delivery:MaxSlowSends must be at least 1.";
+        if (HangThreshold <= TimeSpan.Zero) yield return "Broadcast:Delivery:HangThreshold must be longer than zero.";
+        if (SendTimeout <= TimeSpan.Zero) yield return "Broadcast:Delivery:SendTimeout must be longer than zero.";
+        if (SuspectSendTimeout <= TimeSpan.Zero) yield return "Broadcast:Delivery:SuspectSendTimeout must be longer than zero.";
+    }
 }

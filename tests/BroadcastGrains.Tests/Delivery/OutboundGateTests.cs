@@ -206,6 +206,16 @@ public sealed class OutboundGateTests
         Assert.Equal((0, 0), (gate.MainInUse, gate.SlowInUse));
     }
 
+    [Fact]
+    public void Unusable_bounds_are_refused_naming_their_keys()
+    {
+        var bad = new SendLaneOptions { MainLane = 0, SlowLane = 1, HangThreshold = TimeSpan.Zero };
+        Assert.Equal(["Broadcast:Delivery:MaxConcurrentSends must be at least 1.", "Broadcast:Delivery:HangThreshold must be longer than zero."], bad.Problems());
+        var ex = Assert.Throws<ArgumentException>(() => new OutboundGate(bad, _clock));
+        Assert.Contains("Broadcast:Delivery:HangThreshold", ex.Message);
+        Assert.Empty(new SendLaneOptions().Problems());
+    }
+
     private static async Task Until(Func<bool> condition, string what)
     {
         var deadline = DateTime.UtcNow + Safety;
