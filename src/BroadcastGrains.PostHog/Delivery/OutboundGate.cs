@@ -40,7 +40,8 @@ public sealed class OutboundGate : IDisposable
         _main = new SemaphoreSlim(options.MainLane, options.MainLane);
         _slow = new SemaphoreSlim(options.SlowLane, options.SlowLane);
         // One sweep for the whole silo rather than a timer per send.
-        var period = options.HangThreshold / 4;
+        // A zero period would make the timer fire only once.
+        var period = TimeSpan.FromTicks(Math.Max(options.HangThreshold.Ticks / 4, TimeSpan.TicksPerMillisecond));
         _sweep = clock.CreateTimer(static s => ((OutboundGate)s!).Sweep(), this, period, period);
     }
 
