@@ -36,6 +36,27 @@ public sealed class PostHogClient(HttpClient http)
         .Build();
 
     public static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>The most of a PostHog response body we ever read (CONTRACT §8.2).</summary>
+    public const int MaxResponseBodyBytes = 64 * 1024;
+
+    /// <summary>
+    /// The HttpClient for <see cref="PostHogClient"/> over <paramref name="handler"/>. Both calls decide on the
+    /// status line and headers alone and never read the body themselves (the answer is complete once the headers
+    /// are in, so a body that trickles cannot hold up a verdict): disposing the response lets the handler drain
+    /// what is left in the background, so that the connection can be reused, but at most
+    /// <see cref="MaxResponseBodyBytes"/> of it within its drain timeout (2 s); a longer or endless body closes the
+    /// connection instead. PostHog's own answers are a few bytes of JSON and always fit.
+    /// </summary>
+    public static HttpClient CreateHttpClient(SocketsHttpHandler handler)
+    {
+        handler.MaxResponseDrainSize = MaxResponseBodyBytes;
+        return new HttpClient(handler)
+        {
+            Timeout = Timeout.InfiniteTimeSpan, // each call sets its own deadline
+            MaxResponseContentBufferSize = MaxResponseBodyBytes, // for any buffered read added later
+        };
+    }
     public const string TestDistinctId = "broadcastgrains-connection-test";
     private static readonly MediaTypeHeaderValue Json = new("application/json");
 
@@ -54,7 +75,8 @@ public sealed class PostHogClient(HttpClient http)
             {
                 using var body = new ByteArrayContent(state.probe);
                 body.Headers.ContentType = Json;
-                using var response = await state.http.PostAsync(state.endpoint + "/flags/?v=2", body, ctx.CancellationToken).ConfigureAwait(false);
+                using var request = new HttpRequestMessage(HttpMethod.Post, state.endpoint + "/flags/?v=2") { Content = body };
+                using var response = await state.http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ctx.CancellationToken).ConfigureAwait(false);
                 return ((int)response.StatusCode, response.ReasonPhrase);
             }, context, (http, endpoint, probe)).ConfigureAwait(false);
             return status.Item1 switch
@@ -85,13 +107,15 @@ public sealed class PostHogClient(HttpClient http)
                 using var body = new ReadOnlyMemoryContent(state.gzippedJson);
                 body.Headers.ContentType = Json;
                 body.Headers.ContentEncoding.Add("gzip");
-                using var response = await state.http.PostAsync(state.endpoint + "/batch/", body, ctx.CancellationToken).ConfigureAwait(false);
+                using var request = new HttpRequestMessage(HttpMethod.Post, state.endpoint + "/batch/") { Content = body };
+                using var response = await state.http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ctx.CancellationToken).ConfigureAwait(false);
                 return new SendOutcome((int)response.StatusCode, RetryAfter(response), null);
             }, context, (http, endpoint, gzippedJson)).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return new SendOutcome(null, null, Describe(ex, timeout));
+            // Past the filter, a cancellation is our own deadline's.
+            return new SendOutcome(null, null, Describe(ex, timeout), TimedOut: ex is TimeoutRejectedException or TimeoutException or OperationCanceledException);
         }
         finally
         {

@@ -11,6 +11,11 @@ public sealed class DeliveryOptions
     public TimeSpan BackoffCap { get; set; } = TimeSpan.FromMinutes(5);
     public TimeSpan MaxEventAge { get; set; } = TimeSpan.FromHours(24);
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// The longest Retry-After we honour (CONTRACT §8.2): a longer one is cut to this, and no wait ever runs past
+    /// the oldest waiting event's <see cref="MaxEventAge"/>.
+    /// </summary>
+    public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromHours(1);
     /// <summary>How often a paused destination re-tests its key.</summary>
     public TimeSpan PauseRecheck { get; set; } = TimeSpan.FromMinutes(1);
     public int MaxBacklog { get; set; } = 100_000;
@@ -20,8 +25,23 @@ public sealed class DeliveryOptions
     public TimeSpan DeadLetterRetention { get; set; } = TimeSpan.FromDays(7);
     /// <summary>How often each silo removes dead letters past their retention, of every destination (active or not).</summary>
     public TimeSpan DeadLetterSweepInterval { get; set; } = TimeSpan.FromMinutes(10);
-    /// <summary>Per-silo cap on concurrent /batch/ requests (each destination holds at most one).</summary>
+    /// <summary>Per-silo cap on concurrent /batch/ requests in the main lane (each destination holds at most one).</summary>
     public int MaxConcurrentSends { get; set; } = 256;
+    /// <summary>Per-silo cap on sends to endpoints that stopped answering (see OutboundGate).</summary>
+    public int MaxSlowSends { get; set; } = 1024;
+    /// <summary>How long a send may go unanswered before it leaves the main lane.</summary>
+    public TimeSpan HangThreshold { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>Deadline of a send from a destination whose last send got no answer in time.</summary>
+    public TimeSpan SuspectSendTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    public PostHog.Delivery.SendLaneOptions SendLanes() => new()
+    {
+        MainLane = MaxConcurrentSends,
+        SlowLane = MaxSlowSends,
+        HangThreshold = HangThreshold,
+        SendTimeout = SendTimeout,
+        SuspectSendTimeout = SuspectSendTimeout,
+    };
     /// <summary>Counters are persisted at most this often (and on deactivation), not once per event.</summary>
     public TimeSpan CounterFlushInterval { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -59,6 +59,7 @@ public sealed partial class DestinationGrain(
     private TimeSpan _linger;
     private bool _closed;
     private DestinationConfig? _config;
+    private readonly SendHistory _sendHistory = new();
 
     /// <summary>
     /// The config with its key in the clear, kept only in this activation. The stored copy
@@ -122,7 +123,7 @@ public sealed partial class DestinationGrain(
             {
                 var batch = await PeekBatchAsync();
                 if (batch.Count == 0) break;
-                if (await SendSplittingAsync(config, batch)) break;
+                if (await SendSplittingAsync(config, batch, deadline)) break;
             }
         }
         catch (Exception ex)
@@ -454,7 +455,7 @@ public sealed partial class DestinationGrain(
         using var scope = logger.BeginScope(_logScope);
         try
         {
-            await DeliverAsync();
+            await DeliverAsync(cancellationToken);
         }
         catch (Exception ex)
         {
@@ -471,7 +472,7 @@ public sealed partial class DestinationGrain(
             await SaveStateAsync();
     }
 
-    private async Task DeliverAsync()
+    private async Task DeliverAsync(CancellationToken cancellationToken)
     {
         if (Config is not { } config) return;
         if (!config.Enabled)
@@ -514,7 +515,7 @@ public sealed partial class DestinationGrain(
                 return;
             }
 
-            var stop = await SendSplittingAsync(config, batch);
+            var stop = await SendSplittingAsync(config, batch, cancellationToken);
             if (stop) return;
         }
         if (_pending <= 0) Idle();
@@ -535,20 +536,24 @@ public sealed partial class DestinationGrain(
     }
 
     /// <summary>Sends a batch, halving it on 400/413 to isolate bad events. Returns true when the loop must stop.</summary>
-    private async Task<bool> SendSplittingAsync(DestinationConfig config, IReadOnlyList<OutboxEvent> batch)
+    private async Task<bool> SendSplittingAsync(DestinationConfig config, IReadOnlyList<OutboxEvent> batch, CancellationToken cancellationToken)
     {
         // Segments are processed front to back so that delivery order survives the splitting.
         var work = new Stack<ArraySegment<OutboxEvent>>();
         work.Push(new ArraySegment<OutboxEvent>(batch as OutboxEvent[] ?? batch.ToArray()));
         while (work.TryPop(out var segment))
         {
-            var payload = BatchPayload.BuildGzip(config.ApiKey, clock.GetUtcNow(), segment.Select(e => e.Payload).ToList());
+            // Events mapped before the destination went private still hold text: it never leaves in privacy mode.
+            var payload = BatchPayload.BuildGzip(config.ApiKey, clock.GetUtcNow(),
+                segment.Select(e => config.PrivacyMode ? PrivateContent.Strip(e.Payload) : e.Payload).ToList());
             using var activity = BroadcastTelemetry.Source.StartActivity("posthog.send", ActivityKind.Client);
             activity?.SetTag("broadcast.workspace_id", _workspaceId);
             activity?.SetTag("broadcast.destination_id", _destinationId);
             activity?.SetTag("broadcast.events", segment.Count);
             var started = Stopwatch.GetTimestamp();
-            var outcome = await gate.RunAsync(() => postHog.SendBatchAsync(config.Endpoint, payload, _options.SendTimeout, CancellationToken.None));
+            // The gate picks the lane and the deadline. The token ends the send when the destination is deleted (its
+            // timer goes), when a deactivation stops waiting for the tick, or when shutdown's grace period ends.
+            var outcome = await gate.SendAsync(_sendHistory, (deadline, ct) => postHog.SendBatchAsync(config.Endpoint, payload, deadline, ct), cancellationToken);
             var verdict = SendClassifier.Classify(outcome);
             activity?.SetTag("http.response.status_code", outcome.Status);
             BroadcastTelemetry.SendDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, BroadcastTelemetry.Outcome(verdict switch
@@ -615,7 +620,9 @@ public sealed partial class DestinationGrain(
 
     private void ScheduleRetry(TimeSpan? retryAfter, string error)
     {
-        var delay = Backoff.Next(_consecutiveFailures, _options.BackoffBase, _options.BackoffCap, retryAfter, Random.Shared.NextDouble());
+        var lifeLeft = _oldestAcceptedAt is { } oldest ? oldest + _options.MaxEventAge - clock.GetUtcNow() : _options.MaxEventAge;
+        var delay = Backoff.Next(_consecutiveFailures, _options.BackoffBase, _options.BackoffCap, retryAfter, Random.Shared.NextDouble(),
+            _options.MaxRetryAfter, lifeLeft);
         state.State.LastError = error;
         _countersDirty = true;
         _nextAttemptAt = clock.GetUtcNow() + delay;

@@ -59,11 +59,11 @@ public static class BroadcastApp
         services.AddHostedService<IdleMemoryTrimmer>();
         services.AddHostedService<SchedulingLagProbe>();
         services.AddHostedService<DeadLetterSweeper>();
-        services.AddSingleton(sp => new OutboundGate(sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.MaxConcurrentSends));
-        services.AddSingleton(_ => new PostHogClient(new HttpClient(PostHogHttpHandlerFactory.Create(network))
-        {
-            Timeout = Timeout.InfiniteTimeSpan, // each call sets its own deadline
-        }));
+        // The gate is made when the first destination activates; bad bounds should stop start-up instead.
+        var lanes = (config.GetSection("Broadcast:Delivery").Get<DeliveryOptions>() ?? new DeliveryOptions()).SendLanes();
+        if (string.Join(" ", lanes.Problems()) is { Length: > 0 } laneProblems) throw new InvalidOperationException("BroadcastGrains cannot start: " + laneProblems);
+        services.AddSingleton(sp => new OutboundGate(sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.SendLanes(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(_ => new PostHogClient(PostHogClient.CreateHttpClient(PostHogHttpHandlerFactory.Create(network))));
 
         services.AddSingleton(new TokenRegistry(auth));
         services.AddAuthentication(BearerTokenHandler.SchemeName)

@@ -33,10 +33,10 @@ public sealed class DestinationGrainClusterTests : IAsyncLifetime
             silo.Services.AddSingleton<IOutboxStore, MemoryOutboxStore>();
             silo.Services.AddSingleton(TimeProvider.System);
             silo.Services.AddSingleton<BroadcastGrains.Grains.Telemetry.BacklogRegistry>();
-            silo.Services.AddSingleton(new OutboundGate(8));
+            silo.Services.AddSingleton(new OutboundGate(new SendLaneOptions { MainLane = 8, SlowLane = 8 }, TimeProvider.System));
             silo.Services.AddSingleton(new PayloadPool(poisonReturned: true));
             silo.Services.AddSingleton(new ApiKeyProtector(new EphemeralDataProtectionProvider()));
-            silo.Services.AddSingleton(new PostHogClient(new HttpClient(PostHogHttpHandlerFactory.Create(new NetworkOptions { AllowPrivateEndpoints = true }))));
+            silo.Services.AddSingleton(new PostHogClient(PostHogClient.CreateHttpClient(PostHogHttpHandlerFactory.Create(new NetworkOptions { AllowPrivateEndpoints = true }))));
             silo.Services.Configure<DeliveryOptions>(o =>
             {
                 o.Linger = TimeSpan.FromMilliseconds(20);

@@ -34,9 +34,9 @@ public sealed class PostgresDeadLetterTests : IAsyncLifetime
         _db = await TestDatabase.CreateAsync();
         _dataSource = NpgsqlDataSource.Create(_db.ConnectionString);
         await SchemaMigrator.ApplyAsync(_dataSource);
-        _appends = new OutboxAppendBatcher(_dataSource, NullLogger<OutboxAppendBatcher>.Instance);
+        _appends = new OutboxAppendBatcher(_dataSource, NullLogger<OutboxAppendBatcher>.Instance, new GroupCommitOptions(), TimeProvider.System);
         _deletes = new OutboxDeleteBatcher(_dataSource, NullLogger<OutboxDeleteBatcher>.Instance);
-        _journal = new IngestJournal(_dataSource, new JournalWriter(_dataSource, NullLogger<JournalWriter>.Instance), "test", NullLogger<IngestJournal>.Instance);
+        _journal = new IngestJournal(_dataSource, new JournalWriter(_dataSource, NullLogger<JournalWriter>.Instance, new GroupCommitOptions(), TimeProvider.System), "test", NullLogger<IngestJournal>.Instance);
         _store = new PostgresOutboxStore(_dataSource, _appends, _deletes, _journal, Options.Create(new JournalOptions()),
             Options.Create(new DeliveryOptions { MaxDeadLetters = 3, DeadLetterRetention = TimeSpan.FromDays(7) }),
             new MemoryBudget(64L * 1024 * 1024), _clock);
