@@ -181,4 +181,16 @@ public class TraceBatchParserHostileInputTests
         Assert.Contains(batch.Errors, e => e.Field == "[1].generation_id");
         Assert.Empty(batch.Records);
     }
+
+    // ---- what is accepted maps ----
+
+    [Fact]
+    public void Messages_nested_deeper_than_the_writers_own_check_still_map()
+    {
+        var deep = new string('[', 200) + "1" + new string(']', 200);
+        var batch = Parse(Record($$""", "messages": [{"content": {{deep}}}], "tools": [{{deep}}]"""));
+        var record = Assert.Single(batch.Records);
+        Assert.True(PostHogEventMapper.TryMap(record, new EventMappingOptions("ws_1", "d", false, "0"), out var json, out _));
+        Assert.Contains(Encoding.UTF8.GetBytes(deep), json.ToArray());
+    }
 }
