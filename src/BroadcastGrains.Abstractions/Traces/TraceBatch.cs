@@ -8,4 +8,6 @@ public sealed class TraceBatch
     /// <summary>The body held more records than allowed; parsing stopped.</summary>
     public bool TooManyRecords { get; set; }
     public bool IsValid => Errors.Count == 0 && !TooManyRecords;
+    /// <summary>The fast pass met a number PostHog cannot take; the parser then locates it and reports its path.</summary>
+    internal bool HasNumberOutOfRange { get; set; }
 }

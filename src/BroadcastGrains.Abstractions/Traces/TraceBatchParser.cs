@@ -8,6 +8,13 @@ namespace BroadcastGrains.Traces;
 /// UTF-8 bytes. Nested parts that are only forwarded (messages, choices, tools, trace) are sliced out raw
 /// instead of being materialised, which keeps the per-record cost close to one scan of its bytes.
 /// </summary>
+/// <remarks>
+/// Everything in a record must be sendable, including what is only forwarded or skipped: the reader itself
+/// accepts invalid UTF-8, unpaired surrogate escapes and <c>1e400</c>, which <c>GetString</c> or PostHog then
+/// refuse. Text is checked once for the whole body (<see cref="JsonTextChecks.IsSoundText"/>); numbers are
+/// checked as the pass meets them (the skips below look at every token). Either finding sends the body through
+/// <see cref="BadValueLocator"/>, which names the fields. Parse never throws.
+/// </remarks>
 public static class TraceBatchParser
 {
     private static readonly JsonReaderOptions ReaderOptions = new()
@@ -19,6 +26,13 @@ public static class TraceBatchParser
     public static TraceBatch Parse(ReadOnlySpan<byte> json, DateTimeOffset receivedAt, int maxRecords = TraceLimits.MaxRecordsPerRequest)
     {
         var batch = new TraceBatch();
+        if (!JsonTextChecks.IsSoundText(json))
+        {
+            // GetString would throw on such text, so the record pass does not run; the errors name the strings.
+            if (BadValueLocator.Locate(json, ReaderOptions, batch) == 0)
+                batch.Errors.Add(new FieldError("body", "is not valid UTF-8 JSON text"));
+            return Finish(batch);
+        }
         var reader = new Utf8JsonReader(json, isFinalBlock: true, new JsonReaderState(ReaderOptions));
         try
         {
@@ -48,7 +62,7 @@ public static class TraceBatchParser
                     else
                     {
                         batch.Errors.Add(new FieldError(prefix, "must be a trace record object"));
-                        reader.Skip();
+                        Skip(ref reader, batch);
                     }
                     index++;
                 }
@@ -60,11 +74,21 @@ public static class TraceBatchParser
             }
             if (reader.Read())
                 batch.Errors.Add(new FieldError("body", "has content after the end of the JSON value"));
+            else if (batch.HasNumberOutOfRange && BadValueLocator.Locate(json, ReaderOptions, batch) == 0 && batch.Errors.Count == 0)
+                batch.Errors.Add(new FieldError("body", "holds a number out of range"));
         }
         catch (JsonException ex)
         {
-            batch.Errors.Add(new FieldError("body", $"is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine}): {ex.Message}"));
+            batch.Errors.Add(BodyError(ex));
         }
+        return Finish(batch);
+    }
+
+    internal static FieldError BodyError(JsonException ex) =>
+        new("body", $"is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine}): {ex.Message}");
+
+    private static TraceBatch Finish(TraceBatch batch)
+    {
         // Records parsed before a bad one must not escape: the batch is records or errors, never both.
         if (batch.Errors.Count > 0) batch.Records.Clear();
         if (batch.Errors.Count > TraceLimits.MaxReportedErrors)
@@ -90,7 +114,7 @@ public static class TraceBatchParser
             else if (reader.ValueTextEquals("time_to_first_token_ms"u8)) r.TtftMs = ReadNonNegative(ref reader, prefix, "time_to_first_token_ms", batch);
             else if (reader.ValueTextEquals("status"u8)) r.Status = ReadStatus(ref reader, prefix, "status", batch);
             else if (reader.ValueTextEquals("error"u8)) ParseError(ref reader, prefix, ref r, batch);
-            else SkipValue(ref reader);
+            else SkipValue(ref reader, batch);
         }
         var size = (int)(reader.BytesConsumed - start);
 
@@ -178,7 +202,7 @@ public static class TraceBatchParser
             else if (reader.ValueTextEquals("max_completion_tokens"u8)) r.MaxCompletionTokens = ReadCount(ref reader, p, "max_completion_tokens", batch);
             else if (reader.ValueTextEquals("stream"u8)) r.Stream = ReadBool(ref reader, p, "stream", batch);
             else if (reader.ValueTextEquals("tools"u8)) r.ToolsJson = ReadRaw(json, ref reader, p, "tools", JsonTokenType.StartArray, batch);
-            else SkipValue(ref reader);
+            else SkipValue(ref reader, batch);
         }
     }
 
@@ -188,10 +212,10 @@ public static class TraceBatchParser
         var start = (int)reader.TokenStartIndex;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("trace_id"u8)) r.TraceId = ReadIdentifier(ref reader);
-            else if (reader.ValueTextEquals("generation_name"u8)) r.GenerationName = ReadIdentifier(ref reader);
-            else if (reader.ValueTextEquals("parent_span_id"u8)) r.ParentSpanId = ReadIdentifier(ref reader);
-            else SkipValue(ref reader);
+            if (reader.ValueTextEquals("trace_id"u8)) r.TraceId = ReadIdentifier(ref reader, batch);
+            else if (reader.ValueTextEquals("generation_name"u8)) r.GenerationName = ReadIdentifier(ref reader, batch);
+            else if (reader.ValueTextEquals("parent_span_id"u8)) r.ParentSpanId = ReadIdentifier(ref reader, batch);
+            else SkipValue(ref reader, batch);
         }
         r.TraceJson = json[start..(int)reader.BytesConsumed].ToArray();
     }
@@ -207,7 +231,7 @@ public static class TraceBatchParser
             else if (reader.ValueTextEquals("provider"u8)) r.ResponseProvider = ReadString(ref reader, p, "provider", batch);
             else if (reader.ValueTextEquals("choices"u8)) ParseChoices(json, ref reader, p, ref r, batch);
             else if (reader.ValueTextEquals("usage"u8)) ParseUsage(ref reader, p, ref r, batch);
-            else SkipValue(ref reader);
+            else SkipValue(ref reader, batch);
         }
     }
 
@@ -218,7 +242,7 @@ public static class TraceBatchParser
         if (reader.TokenType != JsonTokenType.StartArray)
         {
             batch.Errors.Add(new FieldError(prefix + "choices", "must be an array"));
-            reader.Skip();
+            Skip(ref reader, batch);
             return;
         }
         ArrayBufferWriter<byte>? output = null;
@@ -228,7 +252,7 @@ public static class TraceBatchParser
             if (reader.TokenType != JsonTokenType.StartObject)
             {
                 batch.Errors.Add(new FieldError($"{prefix}choices[{index}]", "must be an object"));
-                reader.Skip();
+                Skip(ref reader, batch);
                 index++;
                 continue;
             }
@@ -240,7 +264,7 @@ public static class TraceBatchParser
                     if (reader.TokenType == JsonTokenType.StartObject)
                     {
                         var start = (int)reader.TokenStartIndex;
-                        reader.Skip();
+                        Skip(ref reader, batch);
                         output ??= new ArrayBufferWriter<byte>(256);
                         output.Write(output.WrittenCount == 0 ? "["u8 : ","u8);
                         output.Write(json[start..(int)reader.BytesConsumed]);
@@ -248,12 +272,12 @@ public static class TraceBatchParser
                     else if (reader.TokenType != JsonTokenType.Null)
                     {
                         batch.Errors.Add(new FieldError($"{prefix}choices[{index}].message", "must be an object"));
-                        reader.Skip();
+                        Skip(ref reader, batch);
                     }
                 }
                 else if (index == 0 && reader.ValueTextEquals("finish_reason"u8))
                     r.StopReason = ReadString(ref reader, prefix, $"choices[{index}].finish_reason", batch);
-                else SkipValue(ref reader);
+                else SkipValue(ref reader, batch);
             }
             index++;
         }
@@ -281,7 +305,7 @@ public static class TraceBatchParser
                 {
                     if (reader.ValueTextEquals("cached_tokens"u8)) r.CachedTokens = ReadCount(ref reader, d, "cached_tokens", batch);
                     else if (reader.ValueTextEquals("cache_write_tokens"u8)) r.CacheWriteTokens = ReadCount(ref reader, d, "cache_write_tokens", batch);
-                    else SkipValue(ref reader);
+                    else SkipValue(ref reader, batch);
                 }
             }
             else if (reader.ValueTextEquals("completion_tokens_details"u8))
@@ -291,10 +315,10 @@ public static class TraceBatchParser
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
                     if (reader.ValueTextEquals("reasoning_tokens"u8)) r.ReasoningTokens = ReadCount(ref reader, d, "reasoning_tokens", batch);
-                    else SkipValue(ref reader);
+                    else SkipValue(ref reader, batch);
                 }
             }
-            else SkipValue(ref reader);
+            else SkipValue(ref reader, batch);
         }
     }
 
@@ -321,22 +345,46 @@ public static class TraceBatchParser
                         if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var code) && code is >= 100 and <= 599)
                             r.ErrorCode = code;
                         else
-                            reader.Skip();
+                            Skip(ref reader, batch);
                     }
-                    else SkipValue(ref reader);
+                    else SkipValue(ref reader, batch);
                 }
                 return;
             default:
                 batch.Errors.Add(new FieldError(prefix + "error", "must be an object, a string or null"));
-                reader.Skip();
+                Skip(ref reader, batch);
                 return;
         }
     }
 
-    private static void SkipValue(ref Utf8JsonReader reader)
+    private static void SkipValue(ref Utf8JsonReader reader, TraceBatch batch)
     {
         reader.Read();
-        reader.Skip();
+        Skip(ref reader, batch);
+    }
+
+    /// <summary>
+    /// <see cref="Utf8JsonReader.Skip"/> that also looks at each number it passes: what is skipped or forwarded
+    /// raw is still part of the record. Costs what Skip costs (it reads every token too) plus a type test.
+    /// </summary>
+    private static void Skip(ref Utf8JsonReader reader, TraceBatch batch)
+    {
+        if (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
+        {
+            if (reader.TokenType == JsonTokenType.Number) CheckNumber(ref reader, batch);
+            return;
+        }
+        var depth = reader.CurrentDepth;
+        while (reader.Read() && reader.CurrentDepth > depth)
+        {
+            if (reader.TokenType == JsonTokenType.Number) CheckNumber(ref reader, batch);
+        }
+    }
+
+    /// <summary>Only notes the finding: the path of a number deep in a skipped part is worked out afterwards.</summary>
+    private static void CheckNumber(ref Utf8JsonReader reader, TraceBatch batch)
+    {
+        if (JsonTextChecks.IsNumberOutOfRange(ref reader)) batch.HasNumberOutOfRange = true;
     }
 
     /// <summary>Reads a property's value: true at the start of an object; false for null, or (reported) anything else.</summary>
@@ -347,7 +395,7 @@ public static class TraceBatchParser
         if (reader.TokenType != JsonTokenType.Null)
         {
             batch.Errors.Add(new FieldError(prefix + name, "must be an object"));
-            reader.Skip();
+            Skip(ref reader, batch);
         }
         return false;
     }
@@ -359,13 +407,13 @@ public static class TraceBatchParser
         if (reader.TokenType != JsonTokenType.Null)
         {
             batch.Errors.Add(new FieldError(prefix + name, "must be a string"));
-            reader.Skip();
+            Skip(ref reader, batch);
         }
         return null;
     }
 
     /// <summary>Trace identifiers are free-form metadata: numbers are taken as their text, other kinds ignored.</summary>
-    private static string? ReadIdentifier(ref Utf8JsonReader reader)
+    private static string? ReadIdentifier(ref Utf8JsonReader reader, TraceBatch batch)
     {
         reader.Read();
         switch (reader.TokenType)
@@ -373,9 +421,10 @@ public static class TraceBatchParser
             case JsonTokenType.String:
                 return reader.GetString();
             case JsonTokenType.Number:
+                CheckNumber(ref reader, batch);
                 return System.Text.Encoding.UTF8.GetString(reader.ValueSpan);
             default:
-                reader.Skip();
+                Skip(ref reader, batch);
                 return null;
         }
     }
@@ -386,7 +435,7 @@ public static class TraceBatchParser
         if (reader.TokenType == JsonTokenType.Null) return null;
         if (reader.TokenType == JsonTokenType.String && reader.TryGetDateTimeOffset(out var value)) return value.ToUniversalTime();
         batch.Errors.Add(new FieldError(prefix + name, "must be an ISO 8601 date-time string"));
-        reader.Skip();
+        Skip(ref reader, batch);
         return null;
     }
 
@@ -396,8 +445,10 @@ public static class TraceBatchParser
         if (reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var value) && double.IsFinite(value)) return value;
         if (reader.TokenType != JsonTokenType.Null)
         {
-            batch.Errors.Add(new FieldError(prefix + name, "must be a number"));
-            reader.Skip();
+            batch.Errors.Add(new FieldError(prefix + name, reader.TokenType == JsonTokenType.Number
+                ? "is a number out of range (beyond what a double can hold)"
+                : "must be a number"));
+            Skip(ref reader, batch);
         }
         return null;
     }
@@ -420,7 +471,7 @@ public static class TraceBatchParser
         if (reader.TokenType != JsonTokenType.Null)
         {
             batch.Errors.Add(new FieldError(prefix + name, "must be a non-negative integer"));
-            reader.Skip();
+            Skip(ref reader, batch);
         }
         return null;
     }
@@ -432,7 +483,7 @@ public static class TraceBatchParser
         if (reader.TokenType != JsonTokenType.Null)
         {
             batch.Errors.Add(new FieldError(prefix + name, "must be an HTTP status code (100-599)"));
-            reader.Skip();
+            Skip(ref reader, batch);
         }
         return null;
     }
@@ -444,7 +495,7 @@ public static class TraceBatchParser
         if (reader.TokenType != JsonTokenType.Null)
         {
             batch.Errors.Add(new FieldError(prefix + name, "must be true or false"));
-            reader.Skip();
+            Skip(ref reader, batch);
         }
         return null;
     }
@@ -457,10 +508,10 @@ public static class TraceBatchParser
         if (reader.TokenType != expected)
         {
             batch.Errors.Add(new FieldError(prefix + name, expected == JsonTokenType.StartArray ? "must be an array" : "must be an object"));
-            reader.Skip();
+            Skip(ref reader, batch);
             return null;
         }
-        reader.Skip();
+        Skip(ref reader, batch);
         return json[start..(int)reader.BytesConsumed].ToArray();
     }
 

@@ -42,6 +42,8 @@ public static class BroadcastApp
             AllowPrivateEndpoints = config.GetValue<bool?>("Broadcast:Network:AllowPrivateEndpoints") ?? env.IsDevelopment(),
         };
 
+        KestrelLimits.Configure(builder);
+
         var services = builder.Services;
         services.AddSingleton(Options.Create(network));
         services.Configure<DeliveryOptions>(config.GetSection("Broadcast:Delivery"));

@@ -13,8 +13,10 @@ namespace BroadcastGrains.PostHog.Mapping;
 /// <remarks>
 /// Empty strings count as absent: an empty trace id or user would otherwise become an empty
 /// <c>distinct_id</c>, which PostHog rejects, failing the whole batch.
-/// The caller's raw JSON parts are trusted to be valid (the front end parsed them); if they are not, this
-/// throws <see cref="JsonException"/> or <see cref="ArgumentException"/> rather than send a batch PostHog would refuse.
+/// The caller's raw JSON parts are trusted to be valid JSON with sound text: <see cref="TraceBatchParser"/> made them
+/// and refuses invalid UTF-8, unpaired surrogate escapes and numbers beyond a double. Verbatim parts are written
+/// unchecked; parts re-written token by token throw <see cref="JsonException"/> or <see cref="InvalidOperationException"/>
+/// if they are not valid after all.
 /// </remarks>
 public static class PostHogEventMapper
 {
@@ -193,7 +195,8 @@ public static class PostHogEventMapper
         if (NonEmpty(r.ToolsJson) is { } tools)
         {
             w.WritePropertyName("$ai_tools"u8);
-            w.WriteRawValue(tools);
+            // Unchecked for the reason given in WriteContent.
+            w.WriteRawValue(tools, skipInputValidation: true);
         }
 
         w.WriteString("$ai_lib"u8, "broadcastgrains"u8);
@@ -221,7 +224,9 @@ public static class PostHogEventMapper
         w.WritePropertyName(name);
         if (stringLimit == Verbatim)
         {
-            w.WriteRawValue(json);
+            // The writer's own check reads with a fixed depth limit of 64, below the 256 the front end allows, so a
+            // record it accepted would throw here. The parser already read these bytes as JSON with sound text.
+            w.WriteRawValue(json, skipInputValidation: true);
             return;
         }
 
