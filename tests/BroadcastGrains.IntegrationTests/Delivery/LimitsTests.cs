@@ -7,6 +7,45 @@ namespace BroadcastGrains.IntegrationTests.Delivery;
 public sealed class LimitsTests
 {
     [Fact]
+    public async Task Past_the_memory_budget_ingest_answers_503_with_Retry_After_and_takes_traces_again_once_delivered()
+    {
+        await using var postHog = await FakePostHog.StartAsync();
+        await using var host = await TestHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Broadcast:Memory:MaxBufferedBytes"] = "20000",
+        });
+        var ws = Ids.Workspace();
+        var key = Ids.ApiKey();
+        postHog.AcceptKey(key);
+        postHog.BatchFault = _ => new FakeAnswer(503);
+        Assert.Equal(200, (await host.Admin().Put($"/v1/workspaces/{ws}/broadcast", """{"enabled": true}""")).Status);
+        Assert.Equal(201, (await host.Admin().Post($"/v1/workspaces/{ws}/destinations",
+            $$$"""{"type":"posthog","config":{"api_key":"{{{key}}}","endpoint":"{{{postHog.Endpoint}}}"}}""")).Status);
+
+        // PostHog is down, so every accepted event stays in memory until the budget is spent (about 1.5 KB each).
+        var accepted = new List<string>();
+        ApiResponse? refused = null;
+        for (var i = 0; i < 100 && refused is null; i++)
+        {
+            var id = $"budget-{i}";
+            var r = await host.Ingest().Post("/v1/traces", TraceJson.Seed(ws, id).ToJsonString());
+            if (r.Status == 202) accepted.Add(id);
+            else refused = r;
+        }
+        Assert.NotNull(refused);
+        Assert.Equal(503, refused.Status);
+        Assert.Equal("application/problem+json", refused.ContentType);
+        Assert.True(refused.RetryAfter is > 0, refused.ToString());
+        Assert.Equal("memory_budget", refused.Json["reason"]!.GetValue<string>());
+        Assert.InRange(accepted.Count, 1, 20);
+
+        // Once PostHog is back, everything accepted is delivered and the budget is free again.
+        postHog.BatchFault = null;
+        await Eventually.True(() => postHog.EventsFor(key).Count == accepted.Count, "every accepted event delivered");
+        await Eventually.Value(() => host.Ingest().Post("/v1/traces", TraceJson.Seed(ws, "after").ToJsonString()), r => r.Status == 202, "ingest accepted again");
+    }
+
+    [Fact]
     public async Task Overflow_beyond_the_backlog_bound_is_dead_lettered_backlog_full_and_expired_events_expired()
     {
         await using var postHog = await FakePostHog.StartAsync();

@@ -24,11 +24,11 @@ public sealed class ApiClient(Uri baseAddress, string? token)
         using var response = await _http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         return new ApiResponse((int)response.StatusCode, response.Content.Headers.ContentType?.MediaType, text,
-            response.Headers.Location?.ToString());
+            response.Headers.Location?.ToString(), response.Headers.RetryAfter?.Delta is { } retryAfter ? (int)retryAfter.TotalSeconds : null);
     }
 }
 
-public sealed record ApiResponse(int Status, string? ContentType, string Body, string? Location)
+public sealed record ApiResponse(int Status, string? ContentType, string Body, string? Location, int? RetryAfter = null)
 {
     public JsonNode Json => JsonNode.Parse(Body) ?? throw new InvalidOperationException("empty body");
     public override string ToString() => $"{Status} {ContentType} {Body}";
