@@ -25,27 +25,7 @@ public sealed class DestinationGrainClusterTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _postHog = await FakePostHog.StartAsync();
-        var builder = new InProcessTestClusterBuilder(1);
-        builder.ConfigureSilo((_, silo) =>
-        {
-            silo.AddMemoryGrainStorage(BroadcastStorage.Name);
-            silo.Services.AddSingleton(new MemoryBudget(long.MaxValue));
-            silo.Services.AddSingleton<IOutboxStore, MemoryOutboxStore>();
-            silo.Services.AddSingleton(TimeProvider.System);
-            silo.Services.AddSingleton<BroadcastGrains.Grains.Telemetry.BacklogRegistry>();
-            silo.Services.AddSingleton(new OutboundGate(new SendLaneOptions { MainLane = 8, SlowLane = 8 }, TimeProvider.System));
-            silo.Services.AddSingleton(new PayloadPool(poisonReturned: true));
-            silo.Services.AddSingleton(new ApiKeyProtector(new EphemeralDataProtectionProvider()));
-            silo.Services.AddSingleton(new PostHogClient(PostHogClient.CreateHttpClient(PostHogHttpHandlerFactory.Create(new NetworkOptions { AllowPrivateEndpoints = true }))));
-            silo.Services.Configure<DeliveryOptions>(o =>
-            {
-                o.Linger = TimeSpan.FromMilliseconds(20);
-                o.BackoffBase = TimeSpan.FromMilliseconds(20);
-                o.BackoffCap = TimeSpan.FromMilliseconds(200);
-            });
-        });
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
+        _cluster = await DestinationTestCluster.StartAsync(new MemoryBudget(long.MaxValue));
     }
 
     public async Task DisposeAsync()

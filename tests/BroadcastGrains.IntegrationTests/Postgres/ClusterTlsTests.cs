@@ -49,15 +49,15 @@ public sealed class ClusterTlsTests(ITestOutputHelper output)
 
             // Work placed across both silos is delivered: every API call and ingest goes to the silo that did not
             // create the destination, so grain calls cross the TLS link whichever silo the grains landed on.
-            var tenants = new List<(string Workspace, string Key)>();
-            for (var i = 0; i < 6; i++) tenants.Add(await NewTenantAsync(silos[i % 2], postHog));
+            var tenants = new List<(string Workspace, string Destination, string Key)>();
+            for (var i = 0; i < 6; i++) tenants.Add(await silos[i % 2].NewTenantAsync(postHog));
             for (var i = 0; i < tenants.Count; i++)
             {
-                var (ws, _) = tenants[i];
+                var (ws, _, _) = tenants[i];
                 var r = await silos[(i + 1) % 2].Ingest().Post("/v1/traces", TraceJson.Array([TraceJson.Minimal(ws, $"g{i}")]));
                 Assert.Equal(202, r.Status);
             }
-            foreach (var (_, key) in tenants)
+            foreach (var (_, _, key) in tenants)
                 await Eventually.True(() => postHog.EventsFor(key).Count > 0, $"delivery for {key}");
 
             // Without a certificate: TLS is spoken, but the silo requires the client's certificate.
@@ -117,19 +117,6 @@ public sealed class ClusterTlsTests(ITestOutputHelper output)
     {
         environment[key] = value;
         return environment;
-    }
-
-    private static async Task<(string Workspace, string Key)> NewTenantAsync(SiloProcess silo, FakePostHog postHog)
-    {
-        var ws = Ids.Workspace();
-        var key = Ids.ApiKey();
-        postHog.AcceptKey(key);
-        var admin = silo.Admin();
-        Assert.Equal(200, (await admin.Put($"/v1/workspaces/{ws}/broadcast", """{"enabled": true}""")).Status);
-        var created = await admin.Post($"/v1/workspaces/{ws}/destinations",
-            $$$"""{"type":"posthog","config":{"api_key":"{{{key}}}","endpoint":"{{{postHog.Endpoint}}}"}}""");
-        Assert.True(created.Status == 201, created.ToString());
-        return (ws, key);
     }
 
     /// <summary>

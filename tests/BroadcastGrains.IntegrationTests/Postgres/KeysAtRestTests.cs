@@ -17,7 +17,7 @@ public sealed partial class KeysAtRestTests
         string ws, id, key;
         await using (var first = await SiloProcess.StartAsync("keys-a", db.ConnectionString, clustered: false))
         {
-            (ws, id, key) = await NewTenantAsync(first, postHog);
+            (ws, id, key) = await first.NewTenantAsync(postHog);
             Assert.False(PgDump.Holds(await PgDump.TextAsync(db.ConnectionString), "phc_"));
             Assert.Contains("dp1:", await StateTextAsync(db));
         }
@@ -52,19 +52,6 @@ public sealed partial class KeysAtRestTests
         await Eventually.True(
             () => postHog.Batches.Any(b => b.ApiKey == key && b.Events.Any(e => e["properties"]!["$ai_span_id"]!.GetValue<string>() == generation)),
             $"{generation} delivered with the tenant's key");
-    }
-
-    private static async Task<(string Workspace, string Id, string Key)> NewTenantAsync(SiloProcess silo, FakePostHog postHog)
-    {
-        var ws = Ids.Workspace();
-        var key = Ids.ApiKey();
-        postHog.AcceptKey(key);
-        var admin = silo.Admin();
-        Assert.Equal(200, (await admin.Put($"/v1/workspaces/{ws}/broadcast", """{"enabled": true}""")).Status);
-        var created = await admin.Post($"/v1/workspaces/{ws}/destinations",
-            $$$"""{"type":"posthog","config":{"api_key":"{{{key}}}","endpoint":"{{{postHog.Endpoint}}}"}}""");
-        Assert.True(created.Status == 201, created.ToString());
-        return (ws, created.Json["id"]!.GetValue<string>(), key);
     }
 
     private static async Task<string> StateTextAsync(TestDatabase db) =>

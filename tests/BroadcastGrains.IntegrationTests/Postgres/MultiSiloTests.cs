@@ -25,7 +25,7 @@ public sealed class MultiSiloTests(ITestOutputHelper output)
             var tenants = new List<(string Workspace, string Key)>();
             for (var i = 0; i < Workspaces; i++)
             {
-                var (ws, key) = await NewTenantAsync(silos[i % 3], postHog);
+                var (ws, _, key) = await silos[i % 3].NewTenantAsync(postHog);
                 tenants.Add((ws, key));
             }
 
@@ -82,7 +82,7 @@ public sealed class MultiSiloTests(ITestOutputHelper output)
             var accepted = new ConcurrentDictionary<string, string>();
             for (var i = 0; i < Workspaces; i++)
             {
-                var (ws, key) = await NewTenantAsync(silos[i % 3], postHog);
+                var (ws, _, key) = await silos[i % 3].NewTenantAsync(postHog);
                 tenants.Add((ws, key));
                 var ids = Enumerable.Range(0, RecordsPerRequest).Select(n => $"o{i:D2}-{n:D2}").ToList();
                 var r = await silos[i % 3].Ingest().Post("/v1/traces", TraceJson.Array(ids.Select(id => TraceJson.Minimal(ws, id))));
@@ -102,20 +102,6 @@ public sealed class MultiSiloTests(ITestOutputHelper output)
         {
             foreach (var silo in silos) await silo.DisposeAsync();
         }
-    }
-
-    /// <summary>A workspace with broadcast on and one destination, configured through the given silo's API.</summary>
-    private static async Task<(string Workspace, string Key)> NewTenantAsync(SiloProcess silo, FakePostHog postHog)
-    {
-        var ws = Ids.Workspace();
-        var key = Ids.ApiKey();
-        postHog.AcceptKey(key);
-        var admin = silo.Admin();
-        Assert.Equal(200, (await admin.Put($"/v1/workspaces/{ws}/broadcast", """{"enabled": true}""")).Status);
-        var created = await admin.Post($"/v1/workspaces/{ws}/destinations",
-            $$$"""{"type":"posthog","config":{"api_key":"{{{key}}}","endpoint":"{{{postHog.Endpoint}}}"}}""");
-        Assert.True(created.Status == 201, created.ToString());
-        return (ws, key);
     }
 
     /// <summary>A client's retry loop: a request that failed because its silo (or a grain's silo) died is sent again elsewhere.</summary>

@@ -32,7 +32,7 @@ public sealed class ReplacedSiloTests(ITestOutputHelper output)
         try
         {
             original = await SiloProcess.StartAsync("original", db.ConnectionString, clustered: true, MembershipLogs, productionMembership: true);
-            var (ws, key) = await NewTenantAsync(original, postHog);
+            var (ws, _, key) = await original.NewTenantAsync(postHog);
             original.Kill();
             Assert.Equal(1L, await db.ScalarAsync<long>($"SELECT count(*) FROM orleans_cluster_silo WHERE status = {Active}"));
 
@@ -127,7 +127,7 @@ public sealed class ReplacedSiloTests(ITestOutputHelper output)
             Assert.Equal(1L, await db.ScalarAsync<long>($"SELECT count(*) FROM orleans_cluster_silo WHERE status = {Active}"));
 
             // The survivor serves on: a tenant created and fed through it is delivered.
-            var (ws, key) = await NewTenantAsync(survivor, postHog);
+            var (ws, _, key) = await survivor.NewTenantAsync(postHog);
             var generation = Ids.Generation();
             Assert.Equal(202, (await survivor.Ingest().Post("/v1/traces", TraceJson.Minimal(ws, generation))).Status);
             await Eventually.True(() => postHog.EventsFor(key).Count == 1, "the survivor delivers");
@@ -139,16 +139,4 @@ public sealed class ReplacedSiloTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task<(string Workspace, string Key)> NewTenantAsync(SiloProcess silo, FakePostHog postHog)
-    {
-        var ws = Ids.Workspace();
-        var key = Ids.ApiKey();
-        postHog.AcceptKey(key);
-        var admin = silo.Admin();
-        Assert.Equal(200, (await admin.Put($"/v1/workspaces/{ws}/broadcast", """{"enabled": true}""")).Status);
-        var created = await admin.Post($"/v1/workspaces/{ws}/destinations",
-            $$$"""{"type":"posthog","config":{"api_key":"{{{key}}}","endpoint":"{{{postHog.Endpoint}}}"}}""");
-        Assert.True(created.Status == 201, created.ToString());
-        return (ws, key);
-    }
 }

@@ -27,6 +27,20 @@ public sealed class SiloProcess : IAsyncDisposable
     public string Output { get { lock (_output) return _output.ToString(); } }
 
     public ApiClient Admin() => new(BaseAddress, TestHost.AdminToken);
+
+    /// <summary>A fresh workspace with broadcast on and one destination whose key <paramref name="postHog"/> accepts, made through this silo's API.</summary>
+    public async Task<(string Workspace, string Destination, string Key)> NewTenantAsync(FakePostHog postHog)
+    {
+        var ws = Ids.Workspace();
+        var key = Ids.ApiKey();
+        postHog.AcceptKey(key);
+        var admin = Admin();
+        Assert.Equal(200, (await admin.Put($"/v1/workspaces/{ws}/broadcast", """{"enabled": true}""")).Status);
+        var created = await admin.Post($"/v1/workspaces/{ws}/destinations",
+            $$$"""{"type":"posthog","config":{"api_key":"{{{key}}}","endpoint":"{{{postHog.Endpoint}}}"}}""");
+        Assert.True(created.Status == 201, created.ToString());
+        return (ws, created.Json["id"]!.GetValue<string>(), key);
+    }
     public ApiClient Ingest() => new(BaseAddress, TestHost.IngestToken);
 
     /// <param name="productionMembership">Keep the host's own membership clocks instead of the shortened ones.</param>
