@@ -2,7 +2,6 @@ using BroadcastGrains.Delivery;
 using BroadcastGrains.Grains.Destinations;
 using BroadcastGrains.Grains.Outbox;
 using BroadcastGrains.Grains.Telemetry;
-using BroadcastGrains.PostHog.Delivery;
 using Microsoft.Extensions.Logging;
 
 namespace BroadcastGrains.Grains.Delivery;

@@ -18,15 +18,13 @@ public sealed class DeliveryLoopLifetimeTests
     public async Task A_timer_firing_while_a_send_is_in_flight_starts_no_second_run()
     {
         var h = new DeliveryHarness();
-        h.Sender.Hold = new TaskCompletionSource<SendOutcome>();
-        await h.AddAsync(1);
-        var run = h.FireAsync();
+        var run = await SendHeldAsync(h, 1);
         Assert.True(h.Loop.Sending);
 
         Assert.True(h.Loop.RunAsync(h.Timer.Token).IsCompleted);
         Assert.Single(h.Sender.Batches);
 
-        h.Sender.Hold.SetResult(Status(200));
+        h.Sender.Release(Status(200));
         await run.WaitAsync(Safety);
         Assert.False(h.Loop.Sending);
         Assert.Equal(0, h.Loop.Pending);
@@ -36,13 +34,11 @@ public sealed class DeliveryLoopLifetimeTests
     public async Task Stopping_waits_for_the_send_in_flight_and_books_it_so_nothing_is_sent_twice()
     {
         var h = new DeliveryHarness();
-        h.Sender.Hold = new TaskCompletionSource<SendOutcome>();
-        await h.AddAsync(2);
-        var run = h.FireAsync();
+        var run = await SendHeldAsync(h, 2);
 
         var stop = h.Loop.StopAsync(CancellationToken.None);
         Assert.False(stop.IsCompleted);
-        h.Sender.Hold.SetResult(Status(200));
+        h.Sender.Release(Status(200));
         await stop.WaitAsync(Safety);
 
         await run.WaitAsync(Safety);
@@ -55,9 +51,7 @@ public sealed class DeliveryLoopLifetimeTests
     public async Task The_deactivation_deadline_cancels_the_send_in_flight_which_then_books_nothing()
     {
         var h = new DeliveryHarness();
-        h.Sender.Hold = new TaskCompletionSource<SendOutcome>();
-        await h.AddAsync(2);
-        var run = h.FireAsync();
+        var run = await SendHeldAsync(h, 2);
         using var deadline = new CancellationTokenSource();
 
         var stop = h.Loop.StopAsync(deadline.Token);
@@ -78,9 +72,7 @@ public sealed class DeliveryLoopLifetimeTests
     public async Task Stopping_the_timer_cancels_the_send_in_flight_without_a_retry()
     {
         var h = new DeliveryHarness();
-        h.Sender.Hold = new TaskCompletionSource<SendOutcome>();
-        await h.AddAsync(1);
-        var run = h.FireAsync();
+        var run = await SendHeldAsync(h, 1);
 
         h.Loop.Discarded(); // a DELETE
         await run.WaitAsync(Safety);
@@ -113,13 +105,10 @@ public sealed class DeliveryLoopLifetimeTests
     public async Task A_config_change_mid_send_books_what_PostHog_accepted_and_sends_the_rest_under_the_new_config()
     {
         var h = new DeliveryHarness(new DeliveryOptions { MaxBatchEvents = 2 });
-        h.Sender.Hold = new TaskCompletionSource<SendOutcome>();
-        await h.AddAsync(4);
-        var run = h.FireAsync();
+        var run = await SendHeldAsync(h, 4);
 
         ChangeKey(h, "phc_new");
-        h.Sender.Hold.SetResult(Status(200));
-        h.Sender.Hold = null;
+        h.Sender.Release(Status(200));
         await run.WaitAsync(Safety);
         Assert.Equal(2, h.State.Delivered);
         Assert.Equal(TimeSpan.Zero, h.Timer.Due);
@@ -134,13 +123,10 @@ public sealed class DeliveryLoopLifetimeTests
     public async Task A_failure_under_the_old_config_is_not_booked_and_the_new_config_is_tried_at_once()
     {
         var h = new DeliveryHarness();
-        h.Sender.Hold = new TaskCompletionSource<SendOutcome>();
-        await h.AddAsync(1);
-        var run = h.FireAsync();
+        var run = await SendHeldAsync(h, 1);
 
         ChangeKey(h, "phc_new");
-        h.Sender.Hold.SetResult(Status(401));
-        h.Sender.Hold = null;
+        h.Sender.Release(Status(401));
         await run.WaitAsync(Safety);
         Assert.False(h.State.Paused);
         Assert.Equal(0, h.Loop.ConsecutiveFailures);
@@ -149,6 +135,14 @@ public sealed class DeliveryLoopLifetimeTests
         await h.FireAsync();
         Assert.Equal(["phc_old", "phc_new"], h.Sender.ApiKeys);
         Assert.Equal(0, h.Loop.Pending);
+    }
+
+    /// <summary>Stores events and fires the timer: the run's send waits for <see cref="FakeBatchSender.Release"/>.</summary>
+    private static async Task<Task> SendHeldAsync(DeliveryHarness h, int events)
+    {
+        h.Sender.Hold = new TaskCompletionSource<SendOutcome>();
+        await h.AddAsync(events);
+        return h.FireAsync();
     }
 
     /// <summary>What the grain's Update does: the new config, the backoff ended, and a restart once saved.</summary>

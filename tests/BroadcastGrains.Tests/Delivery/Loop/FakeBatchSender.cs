@@ -21,7 +21,13 @@ internal sealed class FakeBatchSender : IBatchSender
     public ConnectionTestResult KeyTest { get; set; } = ConnectionTestResult.Passed;
     public int KeyTests { get; private set; }
 
-    public IEnumerable<string> Sent => Batches.SelectMany(b => b);
+    /// <summary>Answers the send waiting on <see cref="Hold"/>; later sends get <see cref="Answer"/>'s answer again.</summary>
+    public void Release(SendOutcome outcome)
+    {
+        var hold = Hold ?? throw new InvalidOperationException("no send is held");
+        Hold = null;
+        hold.SetResult(outcome);
+    }
 
     public async Task<SendOutcome> SendAsync(string endpoint, byte[] gzippedBatch, CancellationToken cancellationToken)
     {
