@@ -56,6 +56,20 @@ public sealed class DestinationIntakeTests
     }
 
     [Fact]
+    public async Task A_record_whose_event_cannot_fit_PostHog_is_dead_lettered_too_large_and_the_others_go_on()
+    {
+        var h = new DeliveryHarness();
+        var records = Records(3);
+        records[1] = records[1] with { TraceJson = MappingFixtures.Utf8("{\"blob\":\"" + new string('m', 1_000_000) + "\"}") };
+        var result = await h.Intake.EnqueueAsync(records, ticket: null);
+
+        Assert.Equal((2, 1), (result.Queued, result.DeadLettered));
+        var letter = Assert.Single(await h.DeadLettersAsync());
+        Assert.Equal(("gen-2", DeadLetterReasons.TooLarge), (letter.GenerationId, letter.Reason));
+        Assert.Equal(["gen-1", "gen-3"], (await h.Outbox.PeekAsync(DeliveryHarness.Key, 10, long.MaxValue)).Select(e => e.GenerationId));
+    }
+
+    [Fact]
     public async Task Past_the_memory_budget_nothing_of_the_call_is_stored()
     {
         var h = new DeliveryHarness(memoryBudget: 100);
