@@ -61,8 +61,8 @@ public sealed partial class DestinationGrain(
         using var scope = logger.BeginScope(_destination.LogScope);
         try
         {
-            // Orleans disposes the timer before this, which cancels a send in flight: its run ends without booking it
-            // (the next activation, or Memory storage's flush below, sends those events again under the same uuids).
+            // Orleans disposes the timer before this, which cancels a send in flight: its run ends without booking it, and
+            // the next activation (with Memory storage: the stop's own flush) sends those events again under the same uuids.
             await _loop.StopAsync(cancellationToken);
             // Memory storage is itself a set of grains that are going away with the silo: nothing to save into.
             var storageGone = !outbox.IsDurable && reason.ReasonCode == DeactivationReasonCode.ShuttingDown;
