@@ -19,7 +19,7 @@ public static class SiloSetup
 {
     private const string Invariant = "Npgsql";
 
-    public static void Configure(WebApplicationBuilder builder, BroadcastOptions options, ShutdownOptions shutdown)
+    public static void Configure(WebApplicationBuilder builder, BroadcastOptions options)
     {
         var config = builder.Configuration;
         var services = builder.Services;
@@ -37,23 +37,26 @@ public static class SiloSetup
             dataSource = NpgsqlDataSource.Create(connectionString);
             services.AddSingleton(dataSource);
             // Registered before the silo so that the tables exist when clustering and storage start.
-            if (config.GetValue("Broadcast:MigrateOnStartup", true)) services.AddHostedService<SchemaMigrationService>();
+            if (options.MigrateOnStartup) services.AddHostedService<SchemaMigrationService>();
         }
 
         // TryAdd: a test host may bring its own (one that poisons returned blocks).
         services.TryAddSingleton(_ => new PayloadPool());
         // One per silo: Memory storage refuses appends past it, Postgres storage keeps its windows within it.
-        services.TryAddSingleton(_ => new MemoryBudget(
-            config.GetValue<long?>("Broadcast:Memory:MaxBufferedBytes") ?? MemoryBudget.DefaultMaxBytes(options.Storage == StorageMode.Postgres),
+        services.AddOptions<MemoryBudgetOptions>().BindConfiguration(MemoryBudgetOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(sp => new MemoryBudget(
+            sp.GetRequiredService<IOptions<MemoryBudgetOptions>>().Value.MaxBufferedBytes ?? MemoryBudget.DefaultMaxBytes(options.Storage == StorageMode.Postgres),
             reportMetrics: true));
         if (options.Storage == StorageMode.Postgres)
         {
-            var commits = config.GetSection(GroupCommitOptions.Section).Get<GroupCommitOptions>() ?? new GroupCommitOptions();
-            services.AddSingleton(sp => new OutboxAppendBatcher(dataSource!, sp.GetRequiredService<ILogger<OutboxAppendBatcher>>(), commits, sp.GetRequiredService<TimeProvider>()));
+            services.AddOptions<GroupCommitOptions>().BindConfiguration(GroupCommitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+            services.AddOptions<JournalOptions>().BindConfiguration(JournalOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+            services.AddOptions<RecoveryOptions>().BindConfiguration(RecoveryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+            services.AddSingleton(sp => new OutboxAppendBatcher(dataSource!, sp.GetRequiredService<ILogger<OutboxAppendBatcher>>(),
+                sp.GetRequiredService<IOptions<GroupCommitOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
             services.AddSingleton(sp => new OutboxDeleteBatcher(dataSource!, sp.GetRequiredService<ILogger<OutboxDeleteBatcher>>()));
-            services.Configure<JournalOptions>(config.GetSection("Broadcast:Journal"));
-            services.AddSingleton(sp => new JournalWriter(dataSource!, sp.GetRequiredService<ILogger<JournalWriter>>(), commits, sp.GetRequiredService<TimeProvider>(),
-                Math.Max(1, sp.GetRequiredService<IOptions<JournalOptions>>().Value.Writers)));
+            services.AddSingleton(sp => new JournalWriter(dataSource!, sp.GetRequiredService<ILogger<JournalWriter>>(),
+                sp.GetRequiredService<IOptions<GroupCommitOptions>>().Value, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<JournalOptions>>().Value.Writers));
             services.AddSingleton(sp => new IngestJournal(
                 dataSource!,
                 sp.GetRequiredService<JournalWriter>(),
@@ -69,7 +72,6 @@ public static class SiloSetup
             services.AddSingleton<PostgresOutboxStore>();
             services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<PostgresOutboxStore>());
             services.AddSingleton<IStorageProbe>(new PostgresStorageProbe(dataSource!));
-            services.Configure<RecoveryOptions>(config.GetSection("Broadcast:Recovery"));
         }
         else
         {
@@ -92,12 +94,10 @@ public static class SiloSetup
                 config.GetSection("Orleans:Membership").Bind(o);
             });
             silo.Configure<Orleans.Serialization.ExceptionSerializationOptions>(StorageFaults.CarryOverGrainCalls);
-            silo.Configure<GrainCollectionOptions>(o =>
-            {
-                // Deactivation at shutdown is when destinations finish their sends (and Memory mode flushes).
-                o.DeactivationTimeout = shutdown.GracePeriod;
-                config.GetSection("Orleans:GrainCollection").Bind(o);
-            });
+            // Deactivation at shutdown is when destinations finish their sends (and Memory mode flushes); configuration over it.
+            silo.Services.AddOptions<GrainCollectionOptions>()
+                .Configure<IOptions<ShutdownOptions>>((o, shutdown) => o.DeactivationTimeout = shutdown.Value.GracePeriod)
+                .Bind(config.GetSection("Orleans:GrainCollection"));
             silo.Configure<GrainDirectoryOptions>(o =>
             {
                 // The directory cache keeps an entry per grain ever resolved, deactivated ones included; with a
