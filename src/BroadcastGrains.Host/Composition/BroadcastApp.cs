@@ -45,21 +45,14 @@ public static class BroadcastApp
             .ValidateOnStart();
         // Tokens, the connection string and the cluster certificate are checked above, before the silo is composed.
         services.AddOptions<ClusterTlsOptions>().BindConfiguration(ClusterTlsOptions.Section).ValidateOnStart();
-        // Registration order is application order: the environment's default first, configuration over it.
-        services.AddOptions<NetworkOptions>()
-            .Configure<IHostEnvironment>((o, e) => o.AllowPrivateEndpoints = e.IsDevelopment())
-            .BindConfiguration(NetworkOptions.Section)
-            .ValidateOnStart();
-        services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<IValidateOptions<DeliveryOptions>, DeliveryOptionsValidator>();
+        // Development allows http:// and loopback PostHog endpoints unless configuration says otherwise (CONTRACT §1).
+        services.AddBroadcastPostHog(network => network.Configure<IHostEnvironment>((o, e) => o.AllowPrivateEndpoints = e.IsDevelopment()));
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ShutdownOptions>().BindConfiguration(ShutdownOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<MemoryTrimOptions>().BindConfiguration(MemoryTrimOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         KestrelLimits.Configure(builder);
 
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<BacklogRegistry>();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<IngestOptions>>().Value);
         services.AddSingleton<WorkspaceRoutes>();
         services.AddSingleton<ShutdownCoordinator>();
@@ -69,9 +62,6 @@ public static class BroadcastApp
         TelemetrySetup.Configure(builder);
         services.AddHostedService<IdleMemoryTrimmer>();
         services.AddHostedService<SchedulingLagProbe>();
-        services.AddHostedService<DeadLetterSweeper>();
-        services.AddSingleton(sp => new OutboundGate(sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.SendLanes(), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => new PostHogClient(PostHogClient.CreateHttpClient(PostHogHttpHandlerFactory.Create(sp.GetRequiredService<IOptions<NetworkOptions>>().Value))));
 
         services.AddSingleton(sp => new TokenRegistry(sp.GetRequiredService<IOptions<AuthOptions>>().Value));
         services.AddAuthentication(BearerTokenHandler.SchemeName)
