@@ -1,5 +1,5 @@
 using BroadcastGrains.Host.Http;
-using BroadcastGrains.Host.Ingestion;
+using BroadcastGrains.Ingestion;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 

@@ -4,6 +4,7 @@ using BroadcastGrains.Grains.Outbox;
 using BroadcastGrains.Grains.Postgres;
 using BroadcastGrains.Host.Ingestion;
 using BroadcastGrains.Host.Operations;
+using BroadcastGrains.Ingestion;
 using BroadcastGrains.IntegrationTests.Support;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
@@ -82,6 +83,9 @@ public sealed class StartupOptionsTests
             (delivery.Linger, delivery.BackoffBase, delivery.BackoffCap));
 
         Assert.Equal(TimeSpan.FromSeconds(2), Get<IngestOptions>().RouteCacheTtl);
+        var body = Get<IngestBodyLimits>();
+        Assert.Equal((16 * 1024.0, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(60)),
+            (body.MinBodyBytesPerSecond, body.MinBodyRateGracePeriod, body.RequestHeadersTimeout, body.BodyReadTimeout));
         var kestrel = Get<KestrelServerOptions>().Limits;
         Assert.Equal((TimeSpan.FromSeconds(10), 16 * 1024.0, TimeSpan.FromSeconds(10)),
             (kestrel.RequestHeadersTimeout, kestrel.MinRequestBodyDataRate!.BytesPerSecond, kestrel.MinRequestBodyDataRate.GracePeriod));

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace BroadcastGrains.Host.Ingestion;
+namespace BroadcastGrains.Ingestion;
 
 /// <summary>
 /// How long a client may take to deliver a request, bound from <c>Broadcast:Ingest</c>. The defaults suit
