@@ -13,7 +13,7 @@ using Polly.Timeout;
 namespace BroadcastGrains.PostHog;
 
 /// <summary>The two calls we make to PostHog. Shared by all destinations of a silo (one connection pool).</summary>
-public sealed class PostHogClient(HttpClient http)
+public sealed class PostHogClient(HttpClient http) : IDisposable
 {
     private static readonly ResiliencePropertyKey<TimeSpan> DeadlineKey = new("broadcastgrains.deadline");
 
@@ -176,4 +176,7 @@ public sealed class PostHogClient(HttpClient http)
             _ => http.InnerException?.Message ?? http.Message,
         } : ex.Message;
     }
+
+    /// <summary>The connection pool goes with the client: the container disposes it when the silo is gone.</summary>
+    public void Dispose() => http.Dispose();
 }

@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using BroadcastGrains.Bench.Common;
+using BroadcastGrains.Ingestion;
 using BroadcastGrains.PostHog.Mapping;
 using BroadcastGrains.Traces;
 
@@ -29,7 +30,7 @@ public sealed class IngestHandler(DestinationRegistry registry, BatchSender send
         }
 
         TraceBatch batch;
-        using (var body = await BroadcastGrains.Host.Ingestion.PooledBody.ReadAsync(context.Request, TraceLimits.MaxBodyBytes, context.RequestAborted))
+        using (var body = await PooledBody.ReadAsync(context.Request, TraceLimits.MaxBodyBytes, context.RequestAborted))
         {
             if (body.TooLarge)
             {

@@ -55,7 +55,7 @@ public sealed class FakePostHogSink : IAsyncDisposable
 
     private async Task FlagsAsync(HttpContext context)
     {
-        using var body = await BroadcastGrains.Host.Ingestion.PooledBody.ReadAsync(context.Request, 64 * 1024, context.RequestAborted);
+        using var body = await BroadcastGrains.Ingestion.PooledBody.ReadAsync(context.Request, 64 * 1024, context.RequestAborted);
         var key = body.TooLarge ? null : BatchBodyReader.ReadFlagsKey(body.Span);
         Counters.RecordFlagCheck();
         if (key is null || !key.StartsWith("phc_", StringComparison.Ordinal))
@@ -68,7 +68,7 @@ public sealed class FakePostHogSink : IAsyncDisposable
 
     private async Task BatchAsync(HttpContext context)
     {
-        using var body = await BroadcastGrains.Host.Ingestion.PooledBody.ReadAsync(context.Request, MaxBodyBytes, context.RequestAborted);
+        using var body = await BroadcastGrains.Ingestion.PooledBody.ReadAsync(context.Request, MaxBodyBytes, context.RequestAborted);
         if (body.TooLarge)
         {
             Counters.RecordBadRequest();

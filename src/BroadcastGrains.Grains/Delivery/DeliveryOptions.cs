@@ -1,8 +1,17 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace BroadcastGrains.Grains.Delivery;
 
-/// <summary>Bound from <c>Broadcast:Delivery</c>. The defaults are CONTRACT §7; tests shorten the clocks.</summary>
+/// <summary>
+/// Bound from <c>Broadcast:Delivery</c>. The defaults are CONTRACT §7; tests shorten the clocks. Counts are checked
+/// by their attributes, clocks by <see cref="DeliveryOptionsValidator"/>; either stops start-up naming the key.
+/// </summary>
 public sealed class DeliveryOptions
 {
+    public const string Section = "Broadcast:Delivery";
+
+    /// <summary>PostHog takes at most this many events per /batch/ request; zero would never send anything.</summary>
+    [Range(1, PostHog.PostHogLimits.MaxBatchEvents, ErrorMessage = Section + ":MaxBatchEvents must be between {1} and {2}.")]
     public int MaxBatchEvents { get; set; } = PostHog.PostHogLimits.MaxBatchEvents;
     public int MaxBatchBytes { get; set; } = PostHog.PostHogLimits.MaxBatchBytes;
     /// <summary>How long a partial batch waits for company before it is sent.</summary>
@@ -18,8 +27,10 @@ public sealed class DeliveryOptions
     public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromHours(1);
     /// <summary>How often a paused destination re-tests its key.</summary>
     public TimeSpan PauseRecheck { get; set; } = TimeSpan.FromMinutes(1);
+    [Range(1, int.MaxValue, ErrorMessage = Section + ":MaxBacklog must be at least {1}.")]
     public int MaxBacklog { get; set; } = 100_000;
     /// <summary>Dead letters kept per destination; beyond it the oldest fall out, counted (reason <c>cap</c>).</summary>
+    [Range(0, int.MaxValue, ErrorMessage = Section + ":MaxDeadLetters must not be negative.")]
     public int MaxDeadLetters { get; set; } = 10_000;
     /// <summary>How long a dead letter is kept; older ones fall out, counted (reason <c>retention</c>).</summary>
     public TimeSpan DeadLetterRetention { get; set; } = TimeSpan.FromDays(7);

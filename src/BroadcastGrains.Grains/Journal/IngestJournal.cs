@@ -25,7 +25,8 @@ public sealed partial class IngestJournal : IAsyncDisposable
     private readonly ConcurrentDictionary<Guid, Holds> _entries = new();
     private readonly ConcurrentQueue<Guid> _finished = new();
     private readonly CancellationTokenSource _stopping = new();
-    private readonly Task _deleteLoop;
+    private readonly Lock _starting = new();
+    private Task? _deleteLoop;
 
     public IngestJournal(NpgsqlDataSource dataSource, JournalWriter writer, string owner, ILogger<IngestJournal> logger)
     {
@@ -33,7 +34,12 @@ public sealed partial class IngestJournal : IAsyncDisposable
         _writer = writer;
         _logger = logger;
         Owner = owner;
-        _deleteLoop = Task.Run(DeleteLoopAsync);
+    }
+
+    /// <summary>Starts deleting finished rows, once (the silo does, see <see cref="Postgres.PostgresWriters"/>).</summary>
+    public void Start()
+    {
+        lock (_starting) _deleteLoop ??= Task.Run(DeleteLoopAsync);
     }
 
     /// <summary>Identifies this process's journal in tickets: a destination on another silo cannot hold its rows.</summary>
@@ -196,7 +202,9 @@ public sealed partial class IngestJournal : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _stopping.Cancel();
-        await _deleteLoop;
+        // Never started: the loop then only deletes what finished, once, and ends.
+        Start();
+        await _deleteLoop!;
         _stopping.Dispose();
     }
 

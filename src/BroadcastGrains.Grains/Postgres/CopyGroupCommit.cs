@@ -36,7 +36,9 @@ public abstract partial class CopyGroupCommit<TItem> : IAsyncDisposable where TI
     private readonly int _maxItems;
     private readonly long _maxBytes;
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = false });
-    private readonly Task[] _writers;
+    private readonly int _writerCount;
+    private readonly Lock _starting = new();
+    private Task[]? _writers;
     private long _admittedItems;
     private long _admittedBytes;
     private int _failing;
@@ -49,8 +51,14 @@ public abstract partial class CopyGroupCommit<TItem> : IAsyncDisposable where TI
         _timeout = options.CommitTimeout > TimeSpan.Zero ? options.CommitTimeout : TimeSpan.FromSeconds(5);
         _maxItems = Math.Max(1, options.CommitQueueItems);
         _maxBytes = Math.Max(1, options.CommitQueueBytes);
+        _writerCount = Math.Max(1, writers);
+    }
+
+    /// <summary>Starts the writers, once (the silo does, see <see cref="PostgresWriters"/>); items committed before wait in the queue.</summary>
+    public void Start()
+    {
         // A couple of writers keep the pipe full: one gathers while the other's COPY is committing.
-        _writers = Enumerable.Range(0, Math.Max(1, writers)).Select(_ => Task.Run(WriteLoopAsync)).ToArray();
+        lock (_starting) _writers ??= Enumerable.Range(0, _writerCount).Select(_ => Task.Run(WriteLoopAsync)).ToArray();
     }
 
     /// <summary>Items admitted and not yet answered (queued or in a COPY).</summary>
@@ -216,7 +224,9 @@ public abstract partial class CopyGroupCommit<TItem> : IAsyncDisposable where TI
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
-        await Task.WhenAll(_writers);
+        // Never started: start now, so that whatever was queued is still answered before the writers end.
+        Start();
+        await Task.WhenAll(_writers!);
         GC.SuppressFinalize(this);
     }
 

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace BroadcastGrains.Grains.Postgres;
 
 /// <summary>
@@ -7,7 +9,7 @@ namespace BroadcastGrains.Grains.Postgres;
 /// ingest answers 503 with Retry-After instead of waiting on, or piling up in memory behind, a database that does
 /// not keep up.
 /// </summary>
-public sealed class GroupCommitOptions
+public sealed class GroupCommitOptions : IValidatableObject
 {
     public const string Section = "Broadcast:Ingest";
 
@@ -19,8 +21,15 @@ public sealed class GroupCommitOptions
     public TimeSpan CommitTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Items (journal rows: requests; outbox: one destination's events of one request) admitted and not yet answered.</summary>
+    [Range(1, int.MaxValue, ErrorMessage = Section + ":CommitQueueItems must be at least {1}.")]
     public int CommitQueueItems { get; set; } = 50_000;
 
     /// <summary>Payload bytes admitted and not yet answered (journal: request bodies; outbox: mapped events).</summary>
+    [Range(1, long.MaxValue, ErrorMessage = Section + ":CommitQueueBytes must be at least {1}.")]
     public long CommitQueueBytes { get; set; } = 256L * 1024 * 1024;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (CommitTimeout <= TimeSpan.Zero) yield return new ValidationResult($"{Section}:CommitTimeout must be longer than zero.", [nameof(CommitTimeout)]);
+    }
 }

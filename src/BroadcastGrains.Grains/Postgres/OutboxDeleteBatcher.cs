@@ -18,13 +18,19 @@ public sealed partial class OutboxDeleteBatcher : IAsyncDisposable
     private readonly NpgsqlDataSource _dataSource;
     private readonly ILogger<OutboxDeleteBatcher> _logger;
     private readonly Channel<Item> _queue = Channel.CreateUnbounded<Item>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task _loop;
+    private readonly Lock _starting = new();
+    private Task? _loop;
 
     public OutboxDeleteBatcher(NpgsqlDataSource dataSource, ILogger<OutboxDeleteBatcher> logger)
     {
         _dataSource = dataSource;
         _logger = logger;
-        _loop = Task.Run(LoopAsync);
+    }
+
+    /// <summary>Starts the loop, once (the silo does, see <see cref="PostgresWriters"/>); deletes enqueued before wait.</summary>
+    public void Start()
+    {
+        lock (_starting) _loop ??= Task.Run(LoopAsync);
     }
 
     public void Enqueue(string destinationKey, IReadOnlyList<long> seqs) =>
@@ -88,7 +94,9 @@ public sealed partial class OutboxDeleteBatcher : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
-        await _loop;
+        // Never started: start now, so that whatever was queued is still deleted before the loop ends.
+        Start();
+        await _loop!;
     }
 
     private sealed record Item(string Key, IReadOnlyList<long> Seqs, TaskCompletionSource? Done);

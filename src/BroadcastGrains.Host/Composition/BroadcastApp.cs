@@ -28,46 +28,42 @@ public static class BroadcastApp
         var config = builder.Configuration;
         var env = builder.Environment;
 
+        // What decides the composition itself is read here; every section is also registered as validated options
+        // below, so a bad value stops start-up naming its key (ValidateOnStart runs before any service starts).
         var options = config.GetSection(BroadcastOptions.Section).Get<BroadcastOptions>() ?? new BroadcastOptions();
         var auth = config.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
-        if (env.IsDevelopment())
-        {
-            if (auth.AdminTokens.Length == 0) auth.AdminTokens = ["dev-admin-token"];
-            if (auth.IngestTokens.Length == 0) auth.IngestTokens = ["dev-ingest-token"];
-        }
+        if (env.IsDevelopment()) DevelopmentTokens(auth);
         StartupValidation.Validate(config, env, options, auth);
 
-        var network = new NetworkOptions
-        {
-            AllowPrivateEndpoints = config.GetValue<bool?>("Broadcast:Network:AllowPrivateEndpoints") ?? env.IsDevelopment(),
-        };
+        var services = builder.Services;
+        services.AddOptions<BroadcastOptions>().BindConfiguration(BroadcastOptions.Section).ValidateOnStart();
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section)
+            .PostConfigure<IHostEnvironment>((o, e) =>
+            {
+                if (e.IsDevelopment()) DevelopmentTokens(o);
+            })
+            .ValidateOnStart();
+        // Tokens, the connection string and the cluster certificate are checked above, before the silo is composed.
+        services.AddOptions<ClusterTlsOptions>().BindConfiguration(ClusterTlsOptions.Section).ValidateOnStart();
+        // Development allows http:// and loopback PostHog endpoints unless configuration says otherwise (CONTRACT §1).
+        services.AddBroadcastPostHog(network => network.Configure<IHostEnvironment>((o, e) => o.AllowPrivateEndpoints = e.IsDevelopment()));
+        services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ShutdownOptions>().BindConfiguration(ShutdownOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<MemoryTrimOptions>().BindConfiguration(MemoryTrimOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         KestrelLimits.Configure(builder);
 
-        var services = builder.Services;
-        services.AddSingleton(Options.Create(network));
-        services.Configure<DeliveryOptions>(config.GetSection("Broadcast:Delivery"));
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<BacklogRegistry>();
-        services.AddSingleton(config.GetSection(IngestOptions.Section).Get<IngestOptions>() ?? new IngestOptions());
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<IngestOptions>>().Value);
         services.AddSingleton<WorkspaceRoutes>();
-        var shutdown = config.GetSection("Broadcast:Shutdown").Get<ShutdownOptions>() ?? new ShutdownOptions();
-        services.AddSingleton(Options.Create(shutdown));
         services.AddSingleton<ShutdownCoordinator>();
         services.AddHostedService(sp => sp.GetRequiredService<ShutdownCoordinator>());
-        services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdown.DrainDelay + shutdown.GracePeriod + TimeSpan.FromSeconds(15));
+        services.AddOptions<HostOptions>().Configure<IOptions<ShutdownOptions>>((o, shutdown) =>
+            o.ShutdownTimeout = shutdown.Value.DrainDelay + shutdown.Value.GracePeriod + TimeSpan.FromSeconds(15));
         TelemetrySetup.Configure(builder);
-        services.Configure<MemoryTrimOptions>(config.GetSection(MemoryTrimOptions.Section));
         services.AddHostedService<IdleMemoryTrimmer>();
         services.AddHostedService<SchedulingLagProbe>();
-        services.AddHostedService<DeadLetterSweeper>();
-        // The gate is made when the first destination activates; bad bounds should stop start-up instead.
-        var lanes = (config.GetSection("Broadcast:Delivery").Get<DeliveryOptions>() ?? new DeliveryOptions()).SendLanes();
-        if (string.Join(" ", lanes.Problems()) is { Length: > 0 } laneProblems) throw new InvalidOperationException("BroadcastGrains cannot start: " + laneProblems);
-        services.AddSingleton(sp => new OutboundGate(sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.SendLanes(), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(_ => new PostHogClient(PostHogClient.CreateHttpClient(PostHogHttpHandlerFactory.Create(network))));
 
-        services.AddSingleton(new TokenRegistry(auth));
+        services.AddSingleton(sp => new TokenRegistry(sp.GetRequiredService<IOptions<AuthOptions>>().Value));
         services.AddAuthentication(BearerTokenHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
@@ -83,7 +79,7 @@ public static class BroadcastApp
             o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
         });
 
-        SiloSetup.Configure(builder, options, shutdown);
+        SiloSetup.Configure(builder, options);
         var hasDatabase = options.Storage == StorageMode.Postgres || options.Clustering == ClusteringMode.Postgres;
         DataProtectionSetup.Configure(builder, hasDatabase);
 
@@ -108,5 +104,11 @@ public static class BroadcastApp
         app.MapDestinationEndpoints();
         app.MapTraceEndpoints();
         return app;
+    }
+
+    private static void DevelopmentTokens(AuthOptions auth)
+    {
+        if (auth.AdminTokens.Length == 0) auth.AdminTokens = ["dev-admin-token"];
+        if (auth.IngestTokens.Length == 0) auth.IngestTokens = ["dev-ingest-token"];
     }
 }

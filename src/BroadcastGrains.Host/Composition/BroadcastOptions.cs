@@ -7,6 +7,8 @@ public sealed class BroadcastOptions
 
     public StorageMode Storage { get; set; } = StorageMode.Memory;
     public ClusteringMode Clustering { get; set; } = ClusteringMode.Localhost;
+    /// <summary>Apply db/*.sql at start-up in Postgres mode (<c>Broadcast:MigrateOnStartup</c>).</summary>
+    public bool MigrateOnStartup { get; set; } = true;
     public BroadcastDashboardOptions Dashboard { get; set; } = new();
 }
 

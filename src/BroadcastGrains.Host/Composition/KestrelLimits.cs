@@ -1,6 +1,7 @@
 using BroadcastGrains.Host.Http;
-using BroadcastGrains.Host.Ingestion;
+using BroadcastGrains.Ingestion;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
 
 namespace BroadcastGrains.Host.Composition;
 
@@ -10,34 +11,22 @@ namespace BroadcastGrains.Host.Composition;
 /// </summary>
 public static class KestrelLimits
 {
-    public static IngestBodyLimits Configure(WebApplicationBuilder builder)
+    public static void Configure(WebApplicationBuilder builder)
     {
-        var limits = builder.Configuration.GetSection(IngestBodyLimits.Section).Get<IngestBodyLimits>() ?? new IngestBodyLimits();
-        Validate(limits);
-        builder.Services.AddSingleton(limits);
+        var services = builder.Services;
+        // Validated before Kestrel reads them: it would refuse bad ones later with a message naming none of our keys.
+        services.AddOptions<IngestBodyLimits>().BindConfiguration(IngestBodyLimits.Section).ValidateDataAnnotations().ValidateOnStart();
+        // PooledBody finds the body deadline as this plain service (the bench's floor has none, so reads without it).
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<IngestBodyLimits>>().Value);
         // What Kestrel throws at a slow body must reach the client as Kestrel's 408, not as the handler's 500.
-        builder.Services.AddExceptionHandler<BadHttpRequestHandler>();
-        builder.WebHost.ConfigureKestrel(kestrel =>
+        services.AddExceptionHandler<BadHttpRequestHandler>();
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<IngestBodyLimits>>((kestrel, options) =>
         {
+            var limits = options.Value;
             kestrel.Limits.RequestHeadersTimeout = limits.RequestHeadersTimeout;
             kestrel.Limits.MinRequestBodyDataRate = limits.MinBodyBytesPerSecond > 0
                 ? new MinDataRate(limits.MinBodyBytesPerSecond, limits.MinBodyRateGracePeriod)
                 : null;
         });
-        return limits;
-    }
-
-    /// <summary>Kestrel would refuse these later with a message that names none of our keys.</summary>
-    private static void Validate(IngestBodyLimits limits)
-    {
-        var problems = new List<string>();
-        if (limits.MinBodyBytesPerSecond < 0 || !double.IsFinite(limits.MinBodyBytesPerSecond))
-            problems.Add($"{IngestBodyLimits.Section}:MinBodyBytesPerSecond must be 0 (off) or a positive number.");
-        if (limits.MinBodyBytesPerSecond > 0 && limits.MinBodyRateGracePeriod <= TimeSpan.FromSeconds(1))
-            problems.Add($"{IngestBodyLimits.Section}:MinBodyRateGracePeriod must be more than 1 second (Kestrel checks rates once a second).");
-        if (limits.RequestHeadersTimeout <= TimeSpan.Zero)
-            problems.Add($"{IngestBodyLimits.Section}:RequestHeadersTimeout must be positive.");
-        if (problems.Count > 0)
-            throw new InvalidOperationException("BroadcastGrains cannot start: " + string.Join(" ", problems));
     }
 }

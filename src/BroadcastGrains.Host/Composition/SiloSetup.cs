@@ -1,7 +1,6 @@
 using System.Net;
 using BroadcastGrains.Grains;
 using BroadcastGrains.Grains.Journal;
-using BroadcastGrains.Grains.Outbox;
 using BroadcastGrains.Grains.Postgres;
 using BroadcastGrains.Host.Health;
 using BroadcastGrains.Host.Ingestion;
@@ -10,16 +9,18 @@ using Orleans.Dashboard;
 using Npgsql;
 using Orleans.Configuration;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace BroadcastGrains.Host.Composition;
 
-/// <summary>The co-hosted Orleans silo: clustering, grain storage and the outbox, chosen by configuration.</summary>
+/// <summary>
+/// The co-hosted Orleans silo: clustering, grain storage and the outbox, chosen by configuration. The grains' layer
+/// composes itself (<see cref="BroadcastSiloBuilderExtensions"/>); what is left here is the host's part of each mode.
+/// </summary>
 public static class SiloSetup
 {
     private const string Invariant = "Npgsql";
 
-    public static void Configure(WebApplicationBuilder builder, BroadcastOptions options, ShutdownOptions shutdown)
+    public static void Configure(WebApplicationBuilder builder, BroadcastOptions options)
     {
         var config = builder.Configuration;
         var services = builder.Services;
@@ -28,52 +29,30 @@ public static class SiloSetup
         var connectionString = config.GetConnectionString("Postgres");
         var usesPostgres = options.Storage == StorageMode.Postgres || options.Clustering == ClusteringMode.Postgres;
 
-        NpgsqlDataSource? dataSource = null;
         if (usesPostgres)
         {
             // Neither our statements nor the AdoNet providers' (which open connections from the string) leave
             // session state behind, so skip the DISCARD ALL on every pooled connection.
             connectionString = new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString;
-            dataSource = NpgsqlDataSource.Create(connectionString);
-            services.AddSingleton(dataSource);
+            services.AddBroadcastPostgres(connectionString);
             // Registered before the silo so that the tables exist when clustering and storage start.
-            if (config.GetValue("Broadcast:MigrateOnStartup", true)) services.AddHostedService<SchemaMigrationService>();
+            if (options.MigrateOnStartup) services.AddHostedService<SchemaMigrationService>();
         }
 
-        // TryAdd: a test host may bring its own (one that poisons returned blocks).
-        services.TryAddSingleton(_ => new PayloadPool());
-        // One per silo: Memory storage refuses appends past it, Postgres storage keeps its windows within it.
-        services.TryAddSingleton(_ => new MemoryBudget(
-            config.GetValue<long?>("Broadcast:Memory:MaxBufferedBytes") ?? MemoryBudget.DefaultMaxBytes(options.Storage == StorageMode.Postgres),
-            reportMetrics: true));
         if (options.Storage == StorageMode.Postgres)
         {
-            var commits = config.GetSection(GroupCommitOptions.Section).Get<GroupCommitOptions>() ?? new GroupCommitOptions();
-            services.AddSingleton(sp => new OutboxAppendBatcher(dataSource!, sp.GetRequiredService<ILogger<OutboxAppendBatcher>>(), commits, sp.GetRequiredService<TimeProvider>()));
-            services.AddSingleton(sp => new OutboxDeleteBatcher(dataSource!, sp.GetRequiredService<ILogger<OutboxDeleteBatcher>>()));
-            services.Configure<JournalOptions>(config.GetSection("Broadcast:Journal"));
-            services.AddSingleton(sp => new JournalWriter(dataSource!, sp.GetRequiredService<ILogger<JournalWriter>>(), commits, sp.GetRequiredService<TimeProvider>(),
-                Math.Max(1, sp.GetRequiredService<IOptions<JournalOptions>>().Value.Writers)));
-            services.AddSingleton(sp => new IngestJournal(
-                dataSource!,
-                sp.GetRequiredService<JournalWriter>(),
-                sp.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString(),
-                sp.GetRequiredService<ILogger<IngestJournal>>()));
             services.AddSingleton(sp => new TraceDispatcher(
                 sp.GetRequiredService<WorkspaceRoutes>(),
                 sp.GetRequiredService<IOptions<JournalOptions>>().Value.Enabled ? sp.GetRequiredService<IngestJournal>() : null));
             // One Localhost silo is the whole cluster, so any other owner is a previous run of it.
             var unknownOwnerSettle = options.Clustering == ClusteringMode.Localhost ? TimeSpan.Zero : TimeSpan.FromMinutes(1);
+            // Before the storage's own recovery step (registered with the silo below): journal rows are replayed
+            // before destinations with stored events are woken.
             services.AddSingleton<IRecoveryStep>(sp => ActivatorUtilities.CreateInstance<JournalReplayStep>(sp, unknownOwnerSettle));
-            services.AddSingleton<IRecoveryStep, OutboxWakeStep>();
-            services.AddSingleton<PostgresOutboxStore>();
-            services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<PostgresOutboxStore>());
-            services.AddSingleton<IStorageProbe>(new PostgresStorageProbe(dataSource!));
-            services.Configure<RecoveryOptions>(config.GetSection("Broadcast:Recovery"));
+            services.AddSingleton<IStorageProbe>(sp => new PostgresStorageProbe(sp.GetRequiredService<NpgsqlDataSource>()));
         }
         else
         {
-            services.AddSingleton<IOutboxStore, MemoryOutboxStore>();
             services.AddSingleton(sp => new TraceDispatcher(sp.GetRequiredService<WorkspaceRoutes>(), null));
             services.AddSingleton<IStorageProbe, MemoryStorageProbe>();
         }
@@ -92,12 +71,10 @@ public static class SiloSetup
                 config.GetSection("Orleans:Membership").Bind(o);
             });
             silo.Configure<Orleans.Serialization.ExceptionSerializationOptions>(StorageFaults.CarryOverGrainCalls);
-            silo.Configure<GrainCollectionOptions>(o =>
-            {
-                // Deactivation at shutdown is when destinations finish their sends (and Memory mode flushes).
-                o.DeactivationTimeout = shutdown.GracePeriod;
-                config.GetSection("Orleans:GrainCollection").Bind(o);
-            });
+            // Deactivation at shutdown is when destinations finish their sends (and Memory mode flushes); configuration over it.
+            silo.Services.AddOptions<GrainCollectionOptions>()
+                .Configure<IOptions<ShutdownOptions>>((o, shutdown) => o.DeactivationTimeout = shutdown.Value.GracePeriod)
+                .Bind(config.GetSection("Orleans:GrainCollection"));
             silo.Configure<GrainDirectoryOptions>(o =>
             {
                 // The directory cache keeps an entry per grain ever resolved, deactivated ones included; with a
@@ -129,22 +106,9 @@ public static class SiloSetup
                 silo.UseLocalhostClustering(siloPort, gatewayPort);
             }
 
-            if (options.Storage == StorageMode.Postgres)
-            {
-                silo.AddAdoNetGrainStorage(BroadcastStorage.Name, o =>
-                {
-                    o.Invariant = Invariant;
-                    o.ConnectionString = connectionString;
-                });
-                silo.UseSystemTextJsonGrainStorageSerializer();
-            }
-            else
-            {
-                silo.AddMemoryGrainStorage(BroadcastStorage.Name);
-            }
+            silo.AddBroadcastGrains();
+            if (options.Storage == StorageMode.Postgres) silo.AddBroadcastPostgresStorage(connectionString!);
+            else silo.AddBroadcastMemoryStorage();
         });
-
-        // After the silo, so that it runs once grains can be called.
-        if (options.Storage == StorageMode.Postgres) services.AddHostedService<RecoverySweeper>();
     }
 }

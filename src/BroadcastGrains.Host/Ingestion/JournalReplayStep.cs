@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using BroadcastGrains.Grains.Journal;
 using BroadcastGrains.Grains.Telemetry;
 using BroadcastGrains.Grains.Postgres;
+using BroadcastGrains.Ingestion;
 using BroadcastGrains.Traces;
 
 namespace BroadcastGrains.Host.Ingestion;

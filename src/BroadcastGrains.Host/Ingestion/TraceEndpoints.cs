@@ -2,6 +2,7 @@ using BroadcastGrains.Grains.Telemetry;
 using BroadcastGrains.Host.Auth;
 using BroadcastGrains.Host.Operations;
 using BroadcastGrains.Host.Http;
+using BroadcastGrains.Ingestion;
 using BroadcastGrains.Traces;
 using BroadcastGrains.Grains.Journal;
 using BroadcastGrains.Grains.Postgres;

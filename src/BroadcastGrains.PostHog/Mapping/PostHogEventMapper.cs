@@ -13,7 +13,7 @@ namespace BroadcastGrains.PostHog.Mapping;
 /// <remarks>
 /// Empty strings count as absent: an empty trace id or user would otherwise become an empty
 /// <c>distinct_id</c>, which PostHog rejects, failing the whole batch.
-/// The caller's raw JSON parts are trusted to be valid JSON with sound text: <see cref="TraceBatchParser"/> made them
+/// The caller's raw JSON parts are trusted to be valid JSON with sound text: <c>TraceBatchParser</c> (BroadcastGrains.Ingestion) made them
 /// and refuses invalid UTF-8, unpaired surrogate escapes and numbers beyond a double. Verbatim parts are written
 /// unchecked; parts re-written token by token throw <see cref="JsonException"/> or <see cref="InvalidOperationException"/>
 /// if they are not valid after all.

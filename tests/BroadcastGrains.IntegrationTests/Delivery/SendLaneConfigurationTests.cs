@@ -1,4 +1,5 @@
 using BroadcastGrains.IntegrationTests.Support;
+using Microsoft.Extensions.Options;
 
 namespace BroadcastGrains.IntegrationTests.Delivery;
 
@@ -7,7 +8,7 @@ public sealed class SendLaneConfigurationTests
     [Fact]
     public async Task Unusable_send_lane_bounds_stop_start_up_naming_the_key()
     {
-        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => TestHost.StartAsync(new Dictionary<string, string?>
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => TestHost.StartAsync(new Dictionary<string, string?>
         {
             ["Broadcast:Delivery:MaxSlowSends"] = "0",
         }));

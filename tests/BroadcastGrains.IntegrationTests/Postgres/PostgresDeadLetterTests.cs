@@ -36,7 +36,13 @@ public sealed class PostgresDeadLetterTests : IAsyncLifetime
         await SchemaMigrator.ApplyAsync(_dataSource);
         _appends = new OutboxAppendBatcher(_dataSource, NullLogger<OutboxAppendBatcher>.Instance, new GroupCommitOptions(), TimeProvider.System);
         _deletes = new OutboxDeleteBatcher(_dataSource, NullLogger<OutboxDeleteBatcher>.Instance);
-        _journal = new IngestJournal(_dataSource, new JournalWriter(_dataSource, NullLogger<JournalWriter>.Instance, new GroupCommitOptions(), TimeProvider.System), "test", NullLogger<IngestJournal>.Instance);
+        var journalWriter = new JournalWriter(_dataSource, NullLogger<JournalWriter>.Instance, new GroupCommitOptions(), TimeProvider.System);
+        _journal = new IngestJournal(_dataSource, journalWriter, "test", NullLogger<IngestJournal>.Instance);
+        // What the silo's lifecycle does (PostgresWriters).
+        _appends.Start();
+        _deletes.Start();
+        journalWriter.Start();
+        _journal.Start();
         _store = new PostgresOutboxStore(_dataSource, _appends, _deletes, _journal, Options.Create(new JournalOptions()),
             Options.Create(new DeliveryOptions { MaxDeadLetters = 3, DeadLetterRetention = TimeSpan.FromDays(7) }),
             new MemoryBudget(64L * 1024 * 1024), _clock);

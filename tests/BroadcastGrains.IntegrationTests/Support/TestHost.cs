@@ -57,7 +57,16 @@ public sealed class TestHost : IAsyncDisposable
             builder.Logging.ClearProviders();
             builder.Logging.AddProvider(CapturedLogs.Provider);
         });
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            // A start-up refused by validation leaves a built host behind that nobody else can dispose.
+            await app.DisposeAsync();
+            throw;
+        }
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new TestHost(app, new Uri(address));
     }

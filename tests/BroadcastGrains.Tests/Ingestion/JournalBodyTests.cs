@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using BroadcastGrains.Host.Ingestion;
+using BroadcastGrains.Ingestion;
 using BroadcastGrains.Traces;
 using CsCheck;
 using Keep = BroadcastGrains.Host.Ingestion.JournalBody.Keep;

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using BroadcastGrains.Host.Ingestion;
+using BroadcastGrains.Ingestion;
 
 namespace BroadcastGrains.Tests.Ingestion;
 

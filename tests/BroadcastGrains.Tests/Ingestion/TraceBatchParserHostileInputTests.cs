@@ -1,4 +1,5 @@
 using System.Text;
+using BroadcastGrains.Ingestion;
 using BroadcastGrains.PostHog.Mapping;
 using BroadcastGrains.Traces;
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using BroadcastGrains.Ingestion;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Unicode;

@@ -1,4 +1,5 @@
 using System.Text;
+using BroadcastGrains.Ingestion;
 using System.Text.Json.Nodes;
 using BroadcastGrains.Traces;
 

@@ -41,6 +41,31 @@ public sealed class CopyGroupCommitTests
     }
 
     [Fact]
+    public async Task Nothing_is_written_before_the_writers_are_started_and_what_was_queued_is_written_then()
+    {
+        await using var commit = new FakeCommit(new GroupCommitOptions { CommitTimeout = TimeSpan.FromHours(1) }, start: false);
+        var early = commit.Submit("early");
+        Assert.False(early.IsCompleted);
+        Assert.Equal(0, commit.Copies);
+
+        commit.Start();
+        commit.Start();
+        await early.WaitAsync(Patience);
+        await commit.Submit("later").WaitAsync(Patience);
+        Assert.Equal(["early", "later"], commit.Copied);
+    }
+
+    [Fact]
+    public async Task Disposing_writers_that_never_started_still_answers_what_was_queued()
+    {
+        var commit = new FakeCommit(new GroupCommitOptions { CommitTimeout = TimeSpan.FromHours(1) }, start: false);
+        var queued = commit.Submit("queued");
+        await commit.DisposeAsync();
+        await queued.WaitAsync(Patience);
+        Assert.Equal(["queued"], commit.Copied);
+    }
+
+    [Fact]
     public async Task At_the_byte_bound_a_new_item_is_refused_but_one_item_alone_is_always_admitted()
     {
         await using var commit = new FakeCommit(new GroupCommitOptions { CommitQueueBytes = 100, CommitTimeout = TimeSpan.FromHours(1) });
@@ -136,9 +161,15 @@ public sealed class CopyGroupCommitTests
         Assert.Null(StorageFaults.AsUnavailable(new NullReferenceException()));
     }
 
-    private sealed class FakeCommit(GroupCommitOptions options, TimeProvider? clock = null)
-        : CopyGroupCommit<FakeCommit.Item>(NpgsqlDataSource.Create("Host=127.0.0.1;Port=1"), NullLogger.Instance, 1, options, clock ?? TimeProvider.System)
+    private sealed class FakeCommit : CopyGroupCommit<FakeCommit.Item>
     {
+        // The silo starts the writers with its lifecycle (PostgresWriters); a test starts them at once unless it says not to.
+        public FakeCommit(GroupCommitOptions options, TimeProvider? clock = null, bool start = true)
+            : base(NpgsqlDataSource.Create("Host=127.0.0.1;Port=1"), NullLogger.Instance, 1, options, clock ?? TimeProvider.System)
+        {
+            if (start) Start();
+        }
+
         private readonly ConcurrentQueue<string> _copied = new();
         private readonly SemaphoreSlim _started = new(0);
         private TaskCompletionSource? _holdNext;

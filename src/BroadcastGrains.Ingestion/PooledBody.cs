@@ -1,7 +1,10 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
-namespace BroadcastGrains.Host.Ingestion;
+namespace BroadcastGrains.Ingestion;
 
 /// <summary>
 /// Reads a whole request body into one pooled buffer, refusing early once it passes the cap. The buffer grows

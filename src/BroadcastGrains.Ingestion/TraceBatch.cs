@@ -1,4 +1,6 @@
-namespace BroadcastGrains.Traces;
+using BroadcastGrains.Traces;
+
+namespace BroadcastGrains.Ingestion;
 
 /// <summary>The outcome of parsing one ingest body: either records or errors, never a mix that gets accepted.</summary>
 public sealed class TraceBatch

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Unicode;
 
-namespace BroadcastGrains.Traces;
+namespace BroadcastGrains.Ingestion;
 
 /// <summary>
 /// What <see cref="Utf8JsonReader"/> lets through but PostHog (and <c>GetString</c>) cannot take: strings that are not

@@ -1,4 +1,6 @@
-namespace BroadcastGrains.Host.Ingestion;
+using System.ComponentModel.DataAnnotations;
+
+namespace BroadcastGrains.Ingestion;
 
 /// <summary>
 /// How long a client may take to deliver a request, bound from <c>Broadcast:Ingest</c>. The defaults suit
@@ -6,7 +8,7 @@ namespace BroadcastGrains.Host.Ingestion;
 /// maximal 10 MB body must arrive at about 170 KB/s on average. A silo's memory for bodies then depends on
 /// how fast clients send, not on how slowly they can.
 /// </summary>
-public sealed class IngestBodyLimits
+public sealed class IngestBodyLimits : IValidatableObject
 {
     public const string Section = "Broadcast:Ingest";
 
@@ -27,4 +29,15 @@ public sealed class IngestBodyLimits
     /// steadily it trickles; otherwise the connection is closed. Zero or less turns the deadline off.
     /// </summary>
     public TimeSpan BodyReadTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Kestrel would refuse these later with a message that names none of our keys.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (MinBodyBytesPerSecond < 0 || !double.IsFinite(MinBodyBytesPerSecond))
+            yield return new ValidationResult($"{Section}:MinBodyBytesPerSecond must be 0 (off) or a positive number.", [nameof(MinBodyBytesPerSecond)]);
+        if (MinBodyBytesPerSecond > 0 && MinBodyRateGracePeriod <= TimeSpan.FromSeconds(1))
+            yield return new ValidationResult($"{Section}:MinBodyRateGracePeriod must be more than 1 second (Kestrel checks rates once a second).", [nameof(MinBodyRateGracePeriod)]);
+        if (RequestHeadersTimeout <= TimeSpan.Zero)
+            yield return new ValidationResult($"{Section}:RequestHeadersTimeout must be positive.", [nameof(RequestHeadersTimeout)]);
+    }
 }

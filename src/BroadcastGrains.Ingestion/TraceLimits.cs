@@ -1,4 +1,4 @@
-namespace BroadcastGrains.Traces;
+namespace BroadcastGrains.Ingestion;
 
 public static class TraceLimits
 {

@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.Text.Json;
 
-namespace BroadcastGrains.Traces;
+using BroadcastGrains.Traces;
+
+namespace BroadcastGrains.Ingestion;
 
 /// <summary>
 /// Parses and validates an ingest body (one record or an array of them) in a single forward pass over the

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 
-namespace BroadcastGrains.Traces;
+namespace BroadcastGrains.Ingestion;
 
 /// <summary>
 /// The second, slow walk over a body that holds text or a number PostHog cannot take: it tracks where it is
