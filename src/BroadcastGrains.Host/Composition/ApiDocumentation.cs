@@ -1,0 +1,35 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using BroadcastGrains.Host.ApiDocs;
+using Microsoft.AspNetCore.OpenApi;
+
+namespace BroadcastGrains.Host.Composition;
+
+/// <summary>
+/// The API description of CONTRACT §8.5 at <c>/openapi/v1.json</c>: every <c>/v1</c> operation and nothing else.
+/// </summary>
+public static class ApiDocumentation
+{
+    public static IServiceCollection AddApiDocumentation(this IServiceCollection services)
+    {
+        services.AddOpenApi(options =>
+        {
+            // The dashboard, health, metrics and the documents themselves are not part of the API a client uses.
+            options.ShouldInclude = description => description.RelativePath?.StartsWith("v1/", StringComparison.Ordinal) == true;
+            // "Any JSON value" (trace metadata, message content, error) stays an inline {} rather than a component
+            // named after .NET's JsonElement, which generators would turn into an empty object type.
+            options.CreateSchemaReferenceId = type =>
+                (Nullable.GetUnderlyingType(type.Type) ?? type.Type) == typeof(JsonElement) ? null : OpenApiOptions.CreateDefaultSchemaReferenceId(type);
+            options.AddDocumentTransformer<BearerSchemeTransformer>();
+            options.AddOperationTransformer<TokenRequirementTransformer>();
+            options.AddOperationTransformer<ProblemResponses>();
+            options.AddOperationTransformer<TraceBatchBodyTransformer>();
+        });
+        // The schemas are made from the HTTP JSON options. Every body is read with ApiJsonContext, whose numbers
+        // are strict, so these say the same: otherwise each number would be documented as "number or string".
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);
+        return services;
+    }
+
+    public static void MapApiDocumentation(this WebApplication app) => app.MapOpenApi().AllowAnonymous();
+}
