@@ -2,11 +2,13 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using BroadcastGrains.Host.ApiDocs;
 using Microsoft.AspNetCore.OpenApi;
+using Scalar.AspNetCore;
 
 namespace BroadcastGrains.Host.Composition;
 
 /// <summary>
-/// The API description of CONTRACT §8.5 at <c>/openapi/v1.json</c>: every <c>/v1</c> operation and nothing else.
+/// The API description of CONTRACT §8.5 at <c>/openapi/v1.json</c> (every <c>/v1</c> operation and nothing else)
+/// and its reference page at <c>/docs</c>.
 /// </summary>
 public static class ApiDocumentation
 {
@@ -31,5 +33,17 @@ public static class ApiDocumentation
         return services;
     }
 
-    public static void MapApiDocumentation(this WebApplication app) => app.MapOpenApi().AllowAnonymous();
+    public static void MapApiDocumentation(this WebApplication app)
+    {
+        app.MapOpenApi().AllowAnonymous();
+        // Scalar's script is embedded in its package and served from here; what it would otherwise fetch from
+        // elsewhere (fonts from a CDN, telemetry, its AI agent, MCP) is turned off, so the page works offline.
+        app.MapScalarApiReference("/docs", options => options
+                .WithTitle("BroadcastGrains API")
+                .DisableDefaultFonts()
+                .DisableTelemetry()
+                .DisableAgent()
+                .DisableMcp())
+            .AllowAnonymous();
+    }
 }

@@ -3,7 +3,7 @@ using BroadcastGrains.IntegrationTests.Support;
 
 namespace BroadcastGrains.IntegrationTests.Api;
 
-/// <summary>CONTRACT §8.5: /openapi/v1.json describes every /v1 operation and nothing else.</summary>
+/// <summary>CONTRACT §8.5: /openapi/v1.json describes every /v1 operation and nothing else, and /docs renders it.</summary>
 [Collection(ApiCollection.Name)]
 public sealed class OpenApiDocumentTests(ApiFixture fixture)
 {
@@ -126,6 +126,23 @@ public sealed class OpenApiDocumentTests(ApiFixture fixture)
             record["required"]!.AsArray().Select(n => n!.GetValue<string>()).ToHashSet());
         var request = Resolve(document, record["properties"]!["request"]!);
         Assert.NotNull(request["properties"]!["session_id"]);
+    }
+
+    [Fact]
+    public async Task The_reference_page_is_served_from_this_host()
+    {
+        var page = await fixture.Host.Anonymous().Get("/docs");
+        Assert.Equal(200, page.Status);
+        Assert.Equal("text/html", page.ContentType);
+        // Every script the page loads comes from this host (Scalar's bundle is embedded in its package).
+        var scripts = System.Text.RegularExpressions.Regex.Matches(page.Body, "<script[^>]*src=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
+        Assert.NotEmpty(scripts);
+        Assert.All(scripts, src => Assert.DoesNotMatch("^(https?:)?//", src));
+        foreach (var src in scripts)
+        {
+            var script = await fixture.Host.Anonymous().Get(new Uri(new Uri(fixture.Host.BaseAddress, "/docs/"), src).PathAndQuery);
+            Assert.Equal(200, script.Status);
+        }
     }
 
     /// <summary>
