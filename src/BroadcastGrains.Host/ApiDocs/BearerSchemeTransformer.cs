@@ -26,7 +26,7 @@ public sealed class BearerSchemeTransformer : IOpenApiDocumentTransformer
         {
             Type = SecuritySchemeType.Http,
             Scheme = "bearer",
-            Description = "Authorization: Bearer <token>. Admin tokens for /v1/workspaces/…, ingest tokens for /v1/traces; the other kind is 403.",
+            Description = "`Authorization: Bearer <token>`. Admin tokens for /v1/workspaces/…, ingest tokens for /v1/traces; the other kind is 403.",
         };
         return Task.CompletedTask;
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using BroadcastGrains.Host.ApiDocs;
+using BroadcastGrains.Host.Auth;
 using Microsoft.AspNetCore.OpenApi;
 using Scalar.AspNetCore;
 
@@ -37,9 +38,12 @@ public static class ApiDocumentation
     {
         app.MapOpenApi().AllowAnonymous();
         // Scalar's script is embedded in its package and served from here; what it would otherwise fetch from
-        // elsewhere (fonts from a CDN, telemetry, its AI agent, MCP) is turned off, so the page works offline.
+        // elsewhere (fonts from a CDN, telemetry, its AI agent, MCP) is turned off, so the page works offline, and
+        // so is the toolbar it shows on localhost, whose buttons lead to Scalar's own site.
         app.MapScalarApiReference("/docs", options => options
                 .WithTitle("BroadcastGrains API")
+                .AddPreferredSecuritySchemes(BearerTokenHandler.SchemeName)
+                .HideDeveloperTools()
                 .DisableDefaultFonts()
                 .DisableTelemetry()
                 .DisableAgent()
