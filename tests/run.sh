@@ -43,6 +43,9 @@ export BROADCAST_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=$pg_user;Data
 export BROADCAST_TEST_PG_BIN="$pg_bin"
 echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port" >&2
 
+# The Kiota client generator (GeneratedClientTests) is a local tool: .config/dotnet-tools.json.
+dotnet tool restore >/dev/null
+
 results="$work/results"
 status=0
 dotnet test "$root/BroadcastGrains.sln" --nologo -v q --logger "trx" --results-directory "$results" "$@" || status=$?

@@ -72,7 +72,7 @@ public static class BroadcastApp
 
         services.AddProblemDetails();
         services.AddExceptionHandler<StorageUnavailableHandler>();
-        services.AddOpenApi();
+        services.AddApiDocumentation();
         services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
@@ -96,7 +96,7 @@ public static class BroadcastApp
         app.UseAuthentication();
         app.UseAuthorization();
 
-        app.MapOpenApi().AllowAnonymous();
+        app.MapApiDocumentation();
         app.MapPrometheusScrapingEndpoint();
         if (options.Dashboard.Enabled) app.MapOrleansDashboard("/dashboard").RequireAuthorization(Scopes.Admin);
         app.MapHealthEndpoints();

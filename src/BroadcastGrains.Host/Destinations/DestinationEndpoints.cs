@@ -6,6 +6,7 @@ using BroadcastGrains.PostHog;
 using BroadcastGrains.PostHog.Network;
 using BroadcastGrains.Traces;
 using BroadcastGrains.Workspaces;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace BroadcastGrains.Host.Destinations;
@@ -16,22 +17,47 @@ public static class DestinationEndpoints
 
     public static void MapDestinationEndpoints(this IEndpointRouteBuilder app)
     {
+        // Every operation can answer 400 (the {ws} filter) and 503 (storage trouble, StorageUnavailableHandler);
+        // 401 and 403 come with the token requirement (TokenRequirementTransformer).
         var group = app.MapGroup("/v1/workspaces/{ws}/destinations")
             .RequireAuthorization(Scopes.Admin)
             .AddEndpointFilter(WorkspaceIdFilter.Instance)
-            .WithTags("Destinations");
+            .WithTags("Destinations")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        group.MapPost("/", Create);
-        group.MapGet("/", List);
-        group.MapPost("/test", Test);
-        group.MapGet("/{id}", Get);
-        group.MapPatch("/{id}", Patch);
-        group.MapDelete("/{id}", Delete);
-        group.MapGet("/{id}/dead-letters", DeadLetters);
-        group.MapPost("/{id}/dead-letters/replay", Replay);
+        group.MapPost("", Create).WithName("CreateDestination")
+            .WithSummary("Add a PostHog destination (runs Test Connection first; nothing is saved when it fails)")
+            .Accepts<DestinationRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapGet("", List).WithName("ListDestinations")
+            .WithSummary("List the workspace's destinations with their delivery state");
+        group.MapPost("/test", Test).WithName("TestDestinationConnection")
+            .WithSummary("Run Test Connection against PostHog; saves nothing")
+            .Accepts<DestinationRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapGet("/{id}", Get).WithName("GetDestination")
+            .WithSummary("Read one destination; its API key is masked")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPatch("/{id}", Patch).WithName("UpdateDestination")
+            .WithSummary("Change any subset of a destination's fields; a change to config runs Test Connection again")
+            .Accepts<DestinationRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapDelete("/{id}", Delete).WithName("DeleteDestination")
+            .WithSummary("Delete a destination; its pending events are discarded and counted")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{id}/dead-letters", DeadLetters).WithName("ListDeadLetters")
+            .WithSummary("The destination's dead letters (at most limit, default 100, up to 1000)")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/{id}/dead-letters/replay", Replay).WithName("ReplayDeadLetters")
+            .WithSummary("Queue dead letters for sending again, as many as the backlog has room for")
+            .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
-    private static async Task<IResult> Create(
+    private static async Task<Results<Created<DestinationResponse>, ProblemHttpResult>> Create(
         string ws, HttpRequest request, IGrainFactory grains, WorkspaceRoutes routes, PostHogClient postHog, IOptions<NetworkOptions> network)
     {
         var (body, error) = await JsonBody.ReadAsync(request, ApiJsonContext.Default.DestinationRequest);
@@ -50,24 +76,24 @@ public static class DestinationEndpoints
         if (id is null) return TooMany();
         routes.Invalidate(ws);
         var view = await grains.GetGrain<IDestinationGrain>(DestinationIdentity.Key(ws, id)).GetView();
-        return Results.Created($"/v1/workspaces/{ws}/destinations/{id}", DestinationResponse.From(view!));
+        return TypedResults.Created($"/v1/workspaces/{ws}/destinations/{id}", DestinationResponse.From(view!));
     }
 
-    private static async Task<IResult> List(string ws, IGrainFactory grains)
+    private static async Task<Ok<DestinationListResponse>> List(string ws, IGrainFactory grains)
     {
         var ids = (await grains.GetGrain<IWorkspaceGrain>(ws).GetRoute()).DestinationIds;
         var views = await Task.WhenAll(ids.Select(id => grains.GetGrain<IDestinationGrain>(DestinationIdentity.Key(ws, id)).GetView()));
-        return Results.Ok(new DestinationListResponse(views.OfType<DestinationView>().Select(DestinationResponse.From).ToList()));
+        return TypedResults.Ok(new DestinationListResponse(views.OfType<DestinationView>().Select(DestinationResponse.From).ToList()));
     }
 
-    private static async Task<IResult> Get(string ws, string id, IGrainFactory grains)
+    private static async Task<Results<Ok<DestinationResponse>, ProblemHttpResult>> Get(string ws, string id, IGrainFactory grains)
     {
         if (!IsDestinationId(id)) return Missing(id);
         var view = await grains.GetGrain<IDestinationGrain>(DestinationIdentity.Key(ws, id)).GetView();
-        return view is null ? Missing(id) : Results.Ok(DestinationResponse.From(view));
+        return view is null ? Missing(id) : TypedResults.Ok(DestinationResponse.From(view));
     }
 
-    private static async Task<IResult> Patch(
+    private static async Task<Results<Ok<DestinationResponse>, ProblemHttpResult>> Patch(
         string ws, string id, HttpRequest request, IGrainFactory grains, PostHogClient postHog, IOptions<NetworkOptions> network, WorkspaceRoutes routes)
     {
         if (!IsDestinationId(id)) return Missing(id);
@@ -99,53 +125,55 @@ public static class DestinationEndpoints
         if (updated.SendsText) await workspace.SetSendsText(id, true);
         routes.Invalidate(ws);
         var view = await destination.GetView();
-        return view is null ? Missing(id) : Results.Ok(DestinationResponse.From(view));
+        return view is null ? Missing(id) : TypedResults.Ok(DestinationResponse.From(view));
     }
 
-    private static async Task<IResult> Delete(string ws, string id, IGrainFactory grains, WorkspaceRoutes routes)
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string ws, string id, IGrainFactory grains, WorkspaceRoutes routes)
     {
         if (!IsDestinationId(id)) return Missing(id);
         if (!await grains.GetGrain<IWorkspaceGrain>(ws).RemoveDestination(id)) return Missing(id);
         routes.Invalidate(ws);
-        return Results.NoContent();
+        return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> Test(HttpRequest request, PostHogClient postHog, IOptions<NetworkOptions> network)
+    /// <remarks><paramref name="ws"/> is bound only so that the document lists the route's parameter (the group's filter checks it).</remarks>
+    private static async Task<Results<Ok<ConnectionOkResponse>, ProblemHttpResult>> Test(
+        string ws, HttpRequest request, PostHogClient postHog, IOptions<NetworkOptions> network)
     {
         var (body, error) = await JsonBody.ReadAsync(request, ApiJsonContext.Default.DestinationRequest);
         if (error is not null) return error;
         var errors = DestinationRequestValidator.ValidateTest(body!, network.Value.AllowPrivateEndpoints, out var apiKey, out var endpoint);
         if (errors.Count > 0) return Problems.Validation(errors);
         var test = await postHog.TestConnectionAsync(apiKey, endpoint, request.HttpContext.RequestAborted);
-        return test.Ok ? Results.Ok(new ConnectionOkResponse(true)) : Problems.ConnectionFailed(test.Detail!);
+        return test.Ok ? TypedResults.Ok(new ConnectionOkResponse(true)) : Problems.ConnectionFailed(test.Detail!);
     }
 
-    private static async Task<IResult> DeadLetters(string ws, string id, IGrainFactory grains, int? limit)
+    private static async Task<Results<Ok<DeadLetterListResponse>, ProblemHttpResult>> DeadLetters(string ws, string id, IGrainFactory grains, int? limit)
     {
         if (!IsDestinationId(id)) return Missing(id);
         if (limit is < 1 or > MaxDeadLetterLimit) return Problems.Validation("limit", $"must be between 1 and {MaxDeadLetterLimit}");
         var destination = grains.GetGrain<IDestinationGrain>(DestinationIdentity.Key(ws, id));
         if (await destination.GetSnapshot() is null) return Missing(id);
         var letters = await destination.GetDeadLetters(limit ?? 100);
-        return Results.Ok(new DeadLetterListResponse(
+        return TypedResults.Ok(new DeadLetterListResponse(
             letters.Select(d => new DeadLetterResponse(d.GenerationId, d.Reason, d.Status, d.FailedAt, d.Attempts)).ToList()));
     }
 
-    private static async Task<IResult> Replay(string ws, string id, IGrainFactory grains)
+    private static async Task<Results<Accepted<ReplayResponse>, ProblemHttpResult>> Replay(string ws, string id, IGrainFactory grains)
     {
         if (!IsDestinationId(id)) return Missing(id);
         var destination = grains.GetGrain<IDestinationGrain>(DestinationIdentity.Key(ws, id));
         if (await destination.GetSnapshot() is null) return Missing(id);
         // Paged: at most what the backlog has room for; a client replays again while "remaining" is above zero.
         var result = await destination.ReplayDeadLetters();
-        return Results.Accepted(value: new ReplayResponse(result.Replayed, result.Remaining, result.Replayed));
+        return TypedResults.Accepted((string?)null, new ReplayResponse(result.Replayed, result.Remaining, result.Replayed));
     }
 
     /// <summary>Ids we hand out look like workspace ids; anything else cannot exist and must not create a grain.</summary>
     private static bool IsDestinationId(string id) => WorkspaceId.IsValid(id);
 
-    private static IResult Missing(string id) => Problems.NotFound($"No destination '{id}' in this workspace.");
+    private static ProblemHttpResult Missing(string id) => Problems.NotFound($"No destination '{id}' in this workspace.");
 
-    private static IResult TooMany() =>
+    private static ProblemHttpResult TooMany() =>
         Problems.Conflict($"A workspace can have at most {WorkspaceLimits.MaxDestinations} destinations; delete one first.");
 }

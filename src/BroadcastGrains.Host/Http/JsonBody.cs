@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace BroadcastGrains.Host.Http;
 
@@ -7,9 +8,10 @@ public static class JsonBody
 {
     /// <summary>
     /// Reads a small JSON body. A body that is not JSON, or has a value of the wrong type, becomes a 400
-    /// naming the field, rather than the framework's bare 400.
+    /// naming the field, rather than the framework's bare 400. (Endpoints declare the body's schema with
+    /// <c>Accepts&lt;T&gt;</c>, since they read it here instead of binding it.)
     /// </summary>
-    public static async Task<(T? Value, IResult? Error)> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> type) where T : class
+    public static async Task<(T? Value, ProblemHttpResult? Error)> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> type) where T : class
     {
         try
         {

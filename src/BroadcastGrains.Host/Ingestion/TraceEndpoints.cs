@@ -1,4 +1,5 @@
 using BroadcastGrains.Grains.Telemetry;
+using BroadcastGrains.Host.ApiDocs;
 using BroadcastGrains.Host.Auth;
 using BroadcastGrains.Host.Operations;
 using BroadcastGrains.Host.Http;
@@ -6,6 +7,7 @@ using BroadcastGrains.Ingestion;
 using BroadcastGrains.Traces;
 using BroadcastGrains.Grains.Journal;
 using BroadcastGrains.Grains.Postgres;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace BroadcastGrains.Host.Ingestion;
 
@@ -15,7 +17,13 @@ public static class TraceEndpoints
     {
         app.MapPost("/v1/traces", Ingest)
             .RequireAuthorization(Scopes.Ingest)
-            .WithTags("Ingestion");
+            .WithTags("Ingestion")
+            .WithName("IngestTraces")
+            .WithSummary("Ingest one trace record or an array of them (at most 1000 records and 10 MB)")
+            .Accepts<TraceRecordBody>("application/json")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }
 
     /// <summary>
@@ -24,7 +32,7 @@ public static class TraceEndpoints
     /// mode the request is also committed as one journal row, which lets destinations on this silo keep their
     /// events in memory instead of one outbox row each.
     /// </summary>
-    private static async Task<IResult> Ingest(HttpContext context, TraceDispatcher dispatcher, TimeProvider clock, ShutdownCoordinator shutdown)
+    private static async Task<Results<Accepted<IngestResponse>, ProblemHttpResult>> Ingest(HttpContext context, TraceDispatcher dispatcher, TimeProvider clock, ShutdownCoordinator shutdown)
     {
         if (shutdown.Draining)
         {
@@ -67,11 +75,11 @@ public static class TraceEndpoints
             return Unavailable(context, unavailable);
         }
         BroadcastTelemetry.TracesReceived.Add(records.Count);
-        return Results.Json(new IngestResponse(records.Count, queued), ApiJsonContext.Default.IngestResponse, statusCode: StatusCodes.Status202Accepted);
+        return TypedResults.Accepted((string?)null, new IngestResponse(records.Count, queued));
     }
 
     /// <summary>503 + Retry-After for trouble of ours (storage down or slow, a queue or memory budget spent), counted by its reason.</summary>
-    public static IResult Unavailable(HttpContext context, IngestUnavailableException unavailable)
+    public static ProblemHttpResult Unavailable(HttpContext context, IngestUnavailableException unavailable)
     {
         BroadcastTelemetry.TracesRejected.Add(1, BroadcastTelemetry.Reason(unavailable.Reason));
         context.Response.Headers.RetryAfter = unavailable.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);

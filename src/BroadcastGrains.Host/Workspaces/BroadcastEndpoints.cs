@@ -2,6 +2,7 @@ using BroadcastGrains.Host.Auth;
 using BroadcastGrains.Host.Http;
 using BroadcastGrains.Host.Ingestion;
 using BroadcastGrains.Workspaces;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace BroadcastGrains.Host.Workspaces;
 
@@ -9,22 +10,33 @@ public static class BroadcastEndpoints
 {
     public static void MapBroadcastEndpoints(this IEndpointRouteBuilder app)
     {
+        // 400 for a malformed {ws} (the filter), 503 for storage trouble; 401 and 403 come with the token requirement
+        // (TokenRequirementTransformer).
         var group = app.MapGroup("/v1/workspaces/{ws}/broadcast")
             .RequireAuthorization(Scopes.Admin)
             .AddEndpointFilter(WorkspaceIdFilter.Instance)
-            .WithTags("Workspaces");
+            .WithTags("Workspaces")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        group.MapGet("/", async (string ws, IGrainFactory grains) =>
-            Results.Ok(new BroadcastSwitchResponse((await grains.GetGrain<IWorkspaceGrain>(ws).GetRoute()).BroadcastEnabled)));
+        group.MapGet("", Get).WithName("GetBroadcast")
+            .WithSummary("Whether the workspace broadcasts its traces (default: off)");
+        group.MapPut("", Set).WithName("SetBroadcast")
+            .WithSummary("Turn broadcasting on or off for the workspace")
+            .Accepts<BroadcastSwitch>("application/json");
+    }
 
-        group.MapPut("/", async (string ws, HttpRequest request, IGrainFactory grains, WorkspaceRoutes routes) =>
-        {
-            var (body, error) = await JsonBody.ReadAsync(request, ApiJsonContext.Default.BroadcastSwitch);
-            if (error is not null) return error;
-            if (body!.Enabled is not { } enabled) return Problems.Validation("enabled", "is required (true or false)");
-            await grains.GetGrain<IWorkspaceGrain>(ws).SetBroadcast(enabled);
-            routes.Invalidate(ws);
-            return Results.Ok(new BroadcastSwitchResponse(enabled));
-        });
+    private static async Task<Ok<BroadcastSwitchResponse>> Get(string ws, IGrainFactory grains) =>
+        TypedResults.Ok(new BroadcastSwitchResponse((await grains.GetGrain<IWorkspaceGrain>(ws).GetRoute()).BroadcastEnabled));
+
+    private static async Task<Results<Ok<BroadcastSwitchResponse>, ProblemHttpResult>> Set(
+        string ws, HttpRequest request, IGrainFactory grains, WorkspaceRoutes routes)
+    {
+        var (body, error) = await JsonBody.ReadAsync(request, ApiJsonContext.Default.BroadcastSwitch);
+        if (error is not null) return error;
+        if (body!.Enabled is not { } enabled) return Problems.Validation("enabled", "is required (true or false)");
+        await grains.GetGrain<IWorkspaceGrain>(ws).SetBroadcast(enabled);
+        routes.Invalidate(ws);
+        return TypedResults.Ok(new BroadcastSwitchResponse(enabled));
     }
 }

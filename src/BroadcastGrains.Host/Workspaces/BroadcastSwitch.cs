@@ -1,7 +1,10 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace BroadcastGrains.Host.Workspaces;
 
 public sealed class BroadcastSwitch
 {
+    [Required]
     public bool? Enabled { get; set; }
 }
 
