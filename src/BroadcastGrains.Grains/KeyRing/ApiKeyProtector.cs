@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.DataProtection;
@@ -20,7 +21,7 @@ public sealed class ApiKeyProtector(IDataProtectionProvider provider)
     public static bool IsProtected(string stored) => stored.StartsWith(Marker, StringComparison.Ordinal);
 
     public string Protect(string apiKey) =>
-        Marker + Base64Url(_protector.Protect(Encoding.UTF8.GetBytes(apiKey)));
+        Marker + Base64Url.EncodeToString(_protector.Protect(Encoding.UTF8.GetBytes(apiKey)));
 
     /// <summary>The plain key of a stored one, and whether it was stored in the clear (so must be re-saved).</summary>
     /// <exception cref="CryptographicException">The ring no longer holds the key it was encrypted with.</exception>
@@ -31,15 +32,11 @@ public sealed class ApiKeyProtector(IDataProtectionProvider provider)
         return (Encoding.UTF8.GetString(_protector.Unprotect(bytes)), false);
     }
 
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
     private static byte[] FromBase64Url(ReadOnlySpan<char> text)
     {
-        var s = text.ToString().Replace('-', '+').Replace('_', '/');
-        s += (s.Length % 4) switch { 2 => "==", 3 => "=", _ => "" };
         try
         {
-            return Convert.FromBase64String(s);
+            return Base64Url.DecodeFromChars(text);
         }
         catch (FormatException ex)
         {

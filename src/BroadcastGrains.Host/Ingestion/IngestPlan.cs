@@ -23,20 +23,18 @@ public sealed class IngestPlan(IReadOnlyList<IngestPlan.Group> groups)
         foreach (var g in Groups) allWhole &= g.Route.StoresText;
         if (allWhole) return null;
         var keep = new Keep[records.Count];
-        for (var i = 0; i < records.Count; i++) keep[i] = KeepOf(Route(records[i].WorkspaceId));
+        if (Groups.Count == 1)
+        {
+            keep.AsSpan().Fill(KeepOf(Groups[0].Route));
+            return keep;
+        }
+        // One lookup per record: a request spread over many workspaces must not pay records × workspaces.
+        var byWorkspace = new Dictionary<string, Keep>(Groups.Count, StringComparer.Ordinal);
+        foreach (var g in Groups) byWorkspace[g.WorkspaceId] = KeepOf(g.Route);
+        for (var i = 0; i < records.Count; i++) keep[i] = byWorkspace[records[i].WorkspaceId];
         return keep;
     }
 
     private static Keep KeepOf(IngestRoute route) =>
         route.Destinations.Length == 0 ? Keep.Nothing : route.StoresText ? Keep.Whole : Keep.WithoutText;
-
-    private IngestRoute Route(string workspaceId)
-    {
-        // At most a few hundred groups and only for requests that hold private records: a scan is fine.
-        foreach (var g in Groups)
-        {
-            if (string.Equals(g.WorkspaceId, workspaceId, StringComparison.Ordinal)) return g.Route;
-        }
-        throw new InvalidOperationException($"Workspace {workspaceId} is not part of this plan.");
-    }
 }

@@ -28,10 +28,10 @@ public sealed class WorkspaceRoutes(IGrainFactory grains, IngestOptions options)
     private readonly long _ttlMs = (long)options.RouteCacheTtl.TotalMilliseconds;
     private long _lastSweep = Environment.TickCount64;
 
-    /// <summary>The destinations to hand this workspace's records to; empty when broadcast is off.</summary>
-    public async ValueTask<IDestinationGrain[]> GetAsync(string workspaceId) => (await GetRouteAsync(workspaceId)).Destinations;
-
-    /// <summary>The destinations, and whether any of them sends prompt and completion text (so may have it stored).</summary>
+    /// <summary>
+    /// The destinations to hand this workspace's records to (empty when broadcast is off), and whether any of them
+    /// sends prompt and completion text (so may have it stored).
+    /// </summary>
     public ValueTask<IngestRoute> GetRouteAsync(string workspaceId)
     {
         var now = Environment.TickCount64;

@@ -69,8 +69,6 @@ public sealed class KeyRingTests
     /// <summary>A Data Protection payload starts with a 4-byte magic header and the 16-byte id of the ring key.</summary>
     private static Guid RingKeyId(string stored)
     {
-        var s = stored["dp1:".Length..].Replace('-', '+').Replace('_', '/');
-        s += (s.Length % 4) switch { 2 => "==", 3 => "=", _ => "" };
-        return new Guid(Convert.FromBase64String(s).AsSpan(4, 16));
+        return new Guid(System.Buffers.Text.Base64Url.DecodeFromChars(stored.AsSpan("dp1:".Length)).AsSpan(4, 16));
     }
 }
