@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using BroadcastGrains.Host.Destinations;
 using BroadcastGrains.Host.Health;
 using BroadcastGrains.Host.Ingestion;
+using BroadcastGrains.Host.SettingsSessions;
 using BroadcastGrains.Host.Workspaces;
 
 namespace BroadcastGrains.Host.Http;
@@ -23,4 +24,6 @@ namespace BroadcastGrains.Host.Http;
 [JsonSerializable(typeof(BroadcastSwitchResponse))]
 [JsonSerializable(typeof(IngestResponse))]
 [JsonSerializable(typeof(HealthResponse))]
+[JsonSerializable(typeof(SettingsSessionRequest))]
+[JsonSerializable(typeof(SettingsSessionResponse))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;
