@@ -107,6 +107,7 @@ public static class BroadcastApp
         app.MapHealthEndpoints();
         app.MapBroadcastEndpoints();
         app.MapDestinationEndpoints();
+        app.MapTestEventEndpoints();
         app.MapSettingsSessionEndpoints();
         app.MapTraceEndpoints();
         return app;

@@ -20,6 +20,7 @@ namespace BroadcastGrains.Host.Http;
 [JsonSerializable(typeof(ConnectionOkResponse))]
 [JsonSerializable(typeof(DeadLetterListResponse))]
 [JsonSerializable(typeof(ReplayResponse))]
+[JsonSerializable(typeof(TestEventResponse))]
 [JsonSerializable(typeof(BroadcastSwitch))]
 [JsonSerializable(typeof(BroadcastSwitchResponse))]
 [JsonSerializable(typeof(IngestResponse))]

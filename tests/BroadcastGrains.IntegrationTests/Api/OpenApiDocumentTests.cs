@@ -40,6 +40,7 @@ public sealed class OpenApiDocumentTests(ApiFixture fixture)
             "DELETE /v1/workspaces/{ws}/destinations/{id}",
             "GET /v1/workspaces/{ws}/destinations/{id}/dead-letters",
             "POST /v1/workspaces/{ws}/destinations/{id}/dead-letters/replay",
+            "POST /v1/workspaces/{ws}/destinations/{id}/test-event",
             "POST /v1/workspaces/{ws}/settings-sessions", "DELETE /v1/workspaces/{ws}/settings-sessions",
             "POST /v1/traces",
         ];
@@ -102,6 +103,7 @@ public sealed class OpenApiDocumentTests(ApiFixture fixture)
         Assert.Superset(new HashSet<string> { "202", "413" }, statuses["post /v1/traces"]);
         Assert.Superset(new HashSet<string> { "201", "400", "401", "403" }, statuses["post /v1/workspaces/{ws}/settings-sessions"]);
         Assert.Superset(new HashSet<string> { "204", "401", "403" }, statuses["delete /v1/workspaces/{ws}/settings-sessions"]);
+        Assert.Superset(new HashSet<string> { "202", "404", "409" }, statuses["post /v1/workspaces/{ws}/destinations/{id}/test-event"]);
     }
 
     [Fact]
