@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using BroadcastGrains.Bench.Common;
+using BroadcastGrains.Testing;
 using Npgsql;
 
 namespace BroadcastGrains.Bench.Run;
