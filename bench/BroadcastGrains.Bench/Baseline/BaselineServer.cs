@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using BroadcastGrains.Bench.Common;
+using BroadcastGrains.Testing;
 
 namespace BroadcastGrains.Bench.Baseline;
 
@@ -47,7 +48,7 @@ public sealed class BaselineServer : IAsyncDisposable
             return Task.CompletedTask;
         });
         await app.StartAsync();
-        return new BaselineServer(app, sender, flusher, ingest, KestrelApp.BoundAddress(app));
+        return new BaselineServer(app, sender, flusher, ingest, Loopback.BoundAddress(app));
     }
 
     /// <summary>The <c>baseline</c> command: serve until SIGTERM or SIGINT.</summary>

@@ -1,6 +1,3 @@
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-
 namespace BroadcastGrains.Bench.Common;
 
 /// <summary>
@@ -20,13 +17,5 @@ public static class KestrelApp
             k.Limits.MaxRequestBodySize = 64 * 1024 * 1024;
         });
         return builder;
-    }
-
-    /// <summary>The address Kestrel bound, which matters when the port was 0.</summary>
-    public static Uri BoundAddress(WebApplication app)
-    {
-        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-        var first = addresses.First();
-        return new Uri(first.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
     }
 }

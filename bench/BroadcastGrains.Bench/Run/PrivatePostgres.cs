@@ -1,5 +1,4 @@
-using System.Diagnostics;
-using BroadcastGrains.Bench.Common;
+using BroadcastGrains.Testing;
 using Npgsql;
 
 namespace BroadcastGrains.Bench.Run;
@@ -16,22 +15,15 @@ public sealed class PrivatePostgres : IAsyncDisposable
     /// </summary>
     public const string ServerSettings = "-c shared_buffers=512MB -c max_wal_size=8GB -c checkpoint_timeout=15min";
 
-    private readonly string _bin;
-    private readonly string _dir;
-    private readonly string _user;
-    private readonly bool _asPostgresUser;
+    private readonly PostgresServer _server;
 
-    private PrivatePostgres(string bin, string dir, string user, bool asPostgresUser, int port, string version)
+    private PrivatePostgres(PostgresServer server, string version)
     {
-        _bin = bin;
-        _dir = dir;
-        _user = user;
-        _asPostgresUser = asPostgresUser;
-        Port = port;
+        _server = server;
         Version = version;
     }
 
-    public int Port { get; }
+    public int Port => _server.Port;
     public string Version { get; }
 
     /// <summary>The postmaster's process id (first line of postmaster.pid), for CPU accounting.</summary>
@@ -41,7 +33,7 @@ public sealed class PrivatePostgres : IAsyncDisposable
         {
             try
             {
-                return int.Parse(File.ReadLines(Path.Combine(_dir, "data", "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
+                return int.Parse(File.ReadLines(Path.Combine(_server.DataDirectory, "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
             {
@@ -50,43 +42,17 @@ public sealed class PrivatePostgres : IAsyncDisposable
         }
     }
 
-    public string ConnectionString(string database) => $"Host=127.0.0.1;Port={Port};Username={_user};Database={database}";
-
-    /// <summary>The newest PostgreSQL of the Debian layout, /usr/lib/postgresql/VERSION/bin.</summary>
-    public static string FindBin()
-    {
-        var candidates = Directory.Exists("/usr/lib/postgresql")
-            ? Directory.GetDirectories("/usr/lib/postgresql")
-                .Where(d => File.Exists(Path.Combine(d, "bin", "initdb")))
-                .OrderByDescending(d => int.TryParse(Path.GetFileName(d), out var version) ? version : 0)
-            : Enumerable.Empty<string>();
-        return candidates.Select(d => Path.Combine(d, "bin")).FirstOrDefault()
-            ?? throw new InvalidOperationException("no PostgreSQL under /usr/lib/postgresql (apt-get install postgresql)");
-    }
+    public string ConnectionString(string database) => _server.ConnectionString(database);
 
     public static async Task<PrivatePostgres> StartAsync(bool statementStats, CancellationToken cancellationToken)
     {
-        var bin = FindBin();
-        var root = Environment.UserName == "root";
-        var user = root ? "postgres" : Environment.UserName;
-        var dir = Directory.CreateTempSubdirectory("broadcastgrains-bench-pg-").FullName;
-        if (root)
-        {
-            // PostgreSQL refuses to run as root.
-            await ExecAsync("chmod", ["755", dir], cancellationToken);
-            await ExecAsync("chown", ["postgres", dir], cancellationToken);
-        }
-        var port = Loopback.FreePort();
-        var pg = new PrivatePostgres(bin, dir, user, root, port, (await ExecAsync(Path.Combine(bin, "postgres"), ["--version"], cancellationToken)).Trim());
+        var bin = PostgresServer.FindBin();
+        var version = (await CommandRunner.RunAsync(Path.Combine(bin, "postgres"), ["--version"], cancellationToken: cancellationToken)).Trim();
+        var pg = new PrivatePostgres(await PostgresServer.InitAsync(bin, "broadcastgrains-bench-pg-", cancellationToken), version);
         try
         {
-            await pg.AsUserAsync(Path.Combine(bin, "initdb"), ["-D", Path.Combine(dir, "data"), "-U", user, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"], cancellationToken);
-            await pg.AsUserAsync(Path.Combine(bin, "pg_ctl"),
-            [
-                "-D", Path.Combine(dir, "data"), "-l", Path.Combine(dir, "postgres.log"), "-w", "-t", "60", "start",
-                "-o", $"-p {port} -k {dir} -c listen_addresses=127.0.0.1 -c max_connections=300 {ServerSettings}"
-                    + (statementStats ? " -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all" : ""),
-            ], cancellationToken);
+            await pg._server.StartAsync($"-c max_connections=300 {ServerSettings}"
+                + (statementStats ? " -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all" : ""), cancellationToken);
             return pg;
         }
         catch
@@ -145,43 +111,5 @@ public sealed class PrivatePostgres : IAsyncDisposable
         return text.ToString();
     }
 
-    private Task<string> AsUserAsync(string program, string[] args, CancellationToken cancellationToken) =>
-        _asPostgresUser
-            ? ExecAsync("su", ["postgres", "-s", "/bin/sh", "-c", string.Join(' ', new[] { program }.Concat(args).Select(Quote))], cancellationToken)
-            : ExecAsync(program, args, cancellationToken);
-
-    private static string Quote(string s) => "'" + s.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
-
-    private static async Task<string> ExecAsync(string program, string[] args, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = "/tmp" };
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        if (process.ExitCode != 0) throw new InvalidOperationException($"{program} {string.Join(' ', args)} failed ({process.ExitCode}): {await stderr}{await stdout}");
-        return await stdout;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            await AsUserAsync(Path.Combine(_bin, "pg_ctl"), ["-D", Path.Combine(_dir, "data"), "-m", "fast", "-w", "stop"], CancellationToken.None);
-        }
-        catch (InvalidOperationException)
-        {
-            // never started, or already gone
-        }
-        try
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using BroadcastGrains.Bench.Common;
+using BroadcastGrains.Testing;
 
 namespace BroadcastGrains.Bench.Run;
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Compression;
 using BroadcastGrains.Bench.Common;
+using BroadcastGrains.Testing;
 
 namespace BroadcastGrains.Bench.Sink;
 
@@ -33,7 +34,7 @@ public sealed class FakePostHogSink : IAsyncDisposable
         FakePostHogSink? sink = null;
         app.Run(context => sink!.HandleAsync(context));
         await app.StartAsync();
-        sink = new FakePostHogSink(app, KestrelApp.BoundAddress(app));
+        sink = new FakePostHogSink(app, Loopback.BoundAddress(app));
         return sink;
     }
 

@@ -1,9 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace BroadcastGrains.IntegrationTests.Delivery;
@@ -44,7 +41,7 @@ public sealed class HangingPostHog : IAsyncDisposable
         });
         app.MapPost("/batch/", fake.Batch);
         await app.StartAsync();
-        fake.Endpoint = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
+        fake.Endpoint = Loopback.BoundEndpoint(app);
         return fake;
     }
 

@@ -4,10 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace BroadcastGrains.IntegrationTests.Support;
@@ -44,8 +41,7 @@ public sealed class FakePostHog : IAsyncDisposable
         app.MapPost("/flags/", fake.Flags);
         app.MapPost("/batch/", fake.Batch);
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        fake.Endpoint = address.TrimEnd('/');
+        fake.Endpoint = Loopback.BoundEndpoint(app);
         return fake;
     }
 

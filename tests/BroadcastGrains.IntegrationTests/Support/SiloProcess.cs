@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 
 namespace BroadcastGrains.IntegrationTests.Support;
@@ -9,12 +8,13 @@ namespace BroadcastGrains.IntegrationTests.Support;
 /// </summary>
 public sealed class SiloProcess : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly DotnetProcess _process;
+    private readonly StringBuilder _output;
 
-    private SiloProcess(Process process, Uri baseAddress, string name, int siloPort)
+    private SiloProcess(DotnetProcess process, StringBuilder output, Uri baseAddress, string name, int siloPort)
     {
         _process = process;
+        _output = output;
         BaseAddress = baseAddress;
         Name = name;
         SiloPort = siloPort;
@@ -48,14 +48,8 @@ public sealed class SiloProcess : IAsyncDisposable
     public static async Task<SiloProcess> StartAsync(string name, string connectionString, bool clustered, IDictionary<string, string>? extra = null,
         bool productionMembership = false, TimeSpan? readyWithin = null)
     {
-        var httpPort = TestHost.FreePort();
-        var start = new ProcessStartInfo("dotnet", [HostAssembly()])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        var env = start.Environment;
+        var httpPort = Loopback.FreePort();
+        var env = new Dictionary<string, string>();
         env["ASPNETCORE_ENVIRONMENT"] = "Testing";
         env["ASPNETCORE_URLS"] = $"http://127.0.0.1:{httpPort}";
         env["ConnectionStrings__Postgres"] = connectionString;
@@ -68,9 +62,9 @@ public sealed class SiloProcess : IAsyncDisposable
         env["Broadcast__Delivery__BackoffBase"] = "00:00:00.050";
         env["Broadcast__Delivery__BackoffCap"] = "00:00:00.500";
         env["Broadcast__Recovery__SweepInterval"] = "00:00:01";
-        var siloPort = TestHost.FreePort();
+        var siloPort = Loopback.FreePort();
         env["Orleans__SiloPort"] = siloPort.ToString();
-        env["Orleans__GatewayPort"] = TestHost.FreePort().ToString();
+        env["Orleans__GatewayPort"] = Loopback.FreePort().ToString();
         env["Orleans__AdvertisedIP"] = "127.0.0.1";
         if (!productionMembership)
         {
@@ -85,49 +79,29 @@ public sealed class SiloProcess : IAsyncDisposable
         env["Logging__LogLevel__Default"] = "Warning";
         foreach (var (k, v) in extra ?? new Dictionary<string, string>()) env[k] = v;
 
-        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var silo = new SiloProcess(process, new Uri($"http://127.0.0.1:{httpPort}"), name, siloPort);
-        process.OutputDataReceived += (_, e) => silo.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        var anonymous = new ApiClient(silo.BaseAddress, null);
-        var deadline = DateTime.UtcNow + (readyWithin ?? TimeSpan.FromSeconds(90));
-        while (true)
+        var output = new StringBuilder();
+        var process = DotnetProcess.Start(HostAssembly(), [], env, workingDirectory: null, line => Append(output, line));
+        var silo = new SiloProcess(process, output, Loopback.Url(httpPort), name, siloPort);
+        try
         {
-            if (process.HasExited) throw new InvalidOperationException($"{name} exited during start-up:\n{silo.Output}");
-            try
-            {
-                if ((await anonymous.Get("/readyz")).Status == 200) return silo;
-            }
-            catch (HttpRequestException)
-            {
-                // not listening yet
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                silo.Kill(); // nobody else holds it to dispose
-                throw new TimeoutException($"{name} did not become ready within {readyWithin ?? TimeSpan.FromSeconds(90)}:\n{silo.Output}");
-            }
-            await Task.Delay(50); // poll interval, bounded by the deadline above
+            await process.WaitUntilReadyAsync(name, silo.BaseAddress, readyWithin ?? TimeSpan.FromSeconds(90), () => "\n" + silo.Output);
+            return silo;
+        }
+        catch
+        {
+            await process.DisposeAsync();
+            throw;
         }
     }
 
     /// <summary>SIGKILL: what a crash or an OOM kill does.</summary>
-    public void Kill()
-    {
-        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-        _process.WaitForExit();
-    }
+    public void Kill() => _process.Kill();
 
-    private void Append(string? line)
+    private static void Append(StringBuilder output, string line)
     {
-        if (line is null) return;
-        lock (_output)
+        lock (output)
         {
-            if (_output.Length < 200_000) _output.AppendLine(line);
+            if (output.Length < 200_000) output.AppendLine(line);
         }
     }
 
@@ -148,22 +122,6 @@ public sealed class SiloProcess : IAsyncDisposable
         throw new DirectoryNotFoundException("BroadcastGrains.sln not found above " + here.FullName);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            // A polite stop first (SIGTERM), so normal teardown does not look like a crash in the database.
-            Process.Start("kill", ["-TERM", _process.Id.ToString()])?.WaitForExit();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-            try
-            {
-                await _process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                Kill();
-            }
-        }
-        _process.Dispose();
-    }
+    /// <summary>A polite stop first (SIGTERM), so normal teardown does not look like a crash in the database.</summary>
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 }

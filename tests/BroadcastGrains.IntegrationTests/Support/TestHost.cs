@@ -1,10 +1,6 @@
-using System.Net;
-using System.Net.Sockets;
 using BroadcastGrains.Grains.Outbox;
 using BroadcastGrains.Host.Composition;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -67,8 +63,7 @@ public sealed class TestHost : IAsyncDisposable
             await app.DisposeAsync();
             throw;
         }
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new TestHost(app, new Uri(address));
+        return new TestHost(app, Loopback.BoundAddress(app));
     }
 
     /// <summary>A fresh workspace with broadcast on and one PostHog destination whose key <paramref name="postHog"/> accepts.</summary>
@@ -91,12 +86,7 @@ public sealed class TestHost : IAsyncDisposable
     public ApiClient Anonymous() => new(BaseAddress, null);
     public ApiClient WithToken(string token) => new(BaseAddress, token);
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => Loopback.FreePort();
 
     private Task? _stopping;
 

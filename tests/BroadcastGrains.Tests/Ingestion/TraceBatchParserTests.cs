@@ -10,24 +10,7 @@ public class TraceBatchParserTests
     private static readonly DateTimeOffset ReceivedAt = new(2026, 12, 1, 8, 30, 0, TimeSpan.Zero);
 
     /// <summary>The example record of CONTRACT §4, verbatim.</summary>
-    private const string SeedJson = """
-        {
-          "workspace_id": "ws_123",
-          "generation_id": "gen-1732612345-abc",
-          "created_at": "2026-11-26T12:00:00.000Z",
-          "request": {"model": "openai/gpt-4o", "messages": [{"role": "user", "content": "Recommend a product..."}],
-                      "user": "user_12345", "session_id": "session_abc",
-                      "trace": {"trace_name": "Product Recommendations", "generation_name": "Generate Recommendation",
-                                "feature": "shopping-assistant", "ab_test_group": "variant_b"},
-                      "temperature": 0.7, "max_tokens": 500, "stream": false, "tools": []},
-          "response": {"id": "gen-1732612345-abc", "model": "openai/gpt-4o-2024-08-06", "provider": "OpenAI",
-                       "choices": [{"index": 0, "message": {"role": "assistant", "content": "Try..."}, "finish_reason": "stop"}],
-                       "usage": {"prompt_tokens": 194, "completion_tokens": 52, "total_tokens": 246, "cost": 0.00123,
-                                 "prompt_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
-                                 "completion_tokens_details": {"reasoning_tokens": 0}}},
-          "provider": "OpenAI", "latency_ms": 1234, "time_to_first_token_ms": 210, "status": 200, "error": null
-        }
-        """;
+    private static readonly string SeedJson = TraceJson.SeedText("ws_123", "gen-1732612345-abc");
 
     private const string MinimalJson = """{"workspace_id": "ws_1", "generation_id": "gen-1", "request": {"model": "m"}}""";
 
