@@ -18,7 +18,7 @@ namespace BroadcastGrains.Grains.Journal;
 /// take-over), counts their holds and forgets them (<see cref="Release"/> to zero, or <see cref="Abandon"/>). Its
 /// callers only take and give back holds: the ingest service the request's own, a destination's window one per event.
 /// </summary>
-public sealed partial class IngestJournal : IAsyncDisposable
+public sealed partial class IngestJournal : IJournalHolds, IAsyncDisposable
 {
     private static readonly TimeSpan DeleteEvery = TimeSpan.FromMilliseconds(20);
 
