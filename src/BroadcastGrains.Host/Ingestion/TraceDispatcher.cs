@@ -11,7 +11,6 @@ namespace BroadcastGrains.Host.Ingestion;
 /// </summary>
 public sealed class TraceDispatcher(WorkspaceRoutes routes)
 {
-
     /// <summary>Groups the records by workspace and resolves each workspace's route (from the cache, mostly without waiting).</summary>
     public async ValueTask<IngestPlan> PlanAsync(List<TraceRecord> records)
     {
