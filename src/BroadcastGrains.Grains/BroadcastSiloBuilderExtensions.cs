@@ -98,8 +98,8 @@ public static class BroadcastSiloBuilderExtensions
             sp.GetRequiredService<ILogger<IngestJournal>>()));
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PostgresWriters>();
         services.AddSingleton<IRecoveryStep, OutboxWakeStep>();
-        services.AddSingleton<PostgresOutboxStore>();
-        services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<PostgresOutboxStore>());
+        services.AddSingleton<PostgresOutboxRepository>();
+        services.AddSingleton<IOutboxStore, PostgresOutboxStore>();
         // With the silo's own services, so it starts once grains can be called.
         services.AddHostedService<RecoverySweeper>();
         return silo;

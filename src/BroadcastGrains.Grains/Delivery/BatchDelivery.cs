@@ -16,12 +16,12 @@ namespace BroadcastGrains.Grains.Delivery;
 /// old, send it (halving it on 400/413 until single bad events are dead-lettered, CONTRACT §7) and book the outcome in
 /// the loop and the destination's state.
 /// </summary>
-internal sealed class BatchDelivery(DeliveryLoop loop, DestinationContext destination, IOutboxStore outbox, IBatchSender sender,
+internal sealed class BatchDelivery(DeliveryLoop loop, DestinationContext destination, IDestinationOutbox outbox, IBatchSender sender,
     DeliveryOptions options, TimeProvider clock, ILogger logger)
 {
     /// <summary>The oldest pending events that fit one /batch/ request, envelope included.</summary>
     public Task<IReadOnlyList<OutboxEvent>> PeekAsync() =>
-        outbox.PeekAsync(destination.Key, options.MaxBatchEvents, options.MaxBatchBytes - BatchPayload.EnvelopeAllowance);
+        outbox.PeekAsync(options.MaxBatchEvents, options.MaxBatchBytes - BatchPayload.EnvelopeAllowance);
 
     public Task<ConnectionTestResult> TestKeyAsync(DestinationConfig config, CancellationToken cancellationToken) =>
         sender.TestKeyAsync(config.ApiKey, config.Endpoint, cancellationToken);
@@ -33,7 +33,7 @@ internal sealed class BatchDelivery(DeliveryLoop loop, DestinationContext destin
         var now = clock.GetUtcNow();
         var expired = batch.Where(e => e.AcceptedAt < cutoff)
             .Select(e => new DeadLetterEntry(e, DeadLetterReasons.Expired, null, now)).ToList();
-        await outbox.DeadLetterAsync(destination.Key, expired);
+        await outbox.DeadLetterAsync(expired);
         loop.Pending -= expired.Count;
         BroadcastTelemetry.EventsDeadLettered.Add(expired.Count, BroadcastTelemetry.Reason(DeadLetterReasons.Expired));
         return batch.Where(e => e.AcceptedAt >= cutoff).ToList();
@@ -108,7 +108,7 @@ internal sealed class BatchDelivery(DeliveryLoop loop, DestinationContext destin
             case SendVerdict.Delivered:
                 BroadcastTelemetry.EventsDelivered.Add(segment.Count);
                 loop.Delivered();
-                await outbox.RemoveAsync(destination.Key, segment.Select(e => e.Seq).ToList());
+                await outbox.RemoveAsync(segment.Select(e => e.Seq).ToList());
                 loop.Pending -= segment.Count;
                 state.Delivered += segment.Count;
                 state.LastSuccessAt = now;
@@ -124,7 +124,7 @@ internal sealed class BatchDelivery(DeliveryLoop loop, DestinationContext destin
             case SendVerdict.SplitTooLarge or SendVerdict.SplitRejected:
                 var reason = outcome.Status == 413 ? DeadLetterReasons.TooLarge : DeadLetterReasons.Rejected;
                 var e = segment[0];
-                await outbox.DeadLetterAsync(destination.Key, [new DeadLetterEntry(e with { Attempts = e.Attempts + 1 }, reason, outcome.Status, now)]);
+                await outbox.DeadLetterAsync([new DeadLetterEntry(e with { Attempts = e.Attempts + 1 }, reason, outcome.Status, now)]);
                 loop.Pending--;
                 BroadcastTelemetry.EventsDeadLettered.Add(1, BroadcastTelemetry.Reason(reason));
                 DeliveryLog.DeadLettered(logger, destination.Key, e.GenerationId, reason, outcome.Status);
@@ -132,7 +132,7 @@ internal sealed class BatchDelivery(DeliveryLoop loop, DestinationContext destin
             case SendVerdict.Pause:
                 state.Paused = true;
                 // Paused may last days: events held in memory become rows (intake stores new ones as rows now).
-                await outbox.MarkAttemptAsync(destination.Key, segment.Select(e => e.Seq).ToList());
+                await outbox.MarkAttemptAsync(segment.Select(e => e.Seq).ToList());
                 state.LastError = $"PostHog answered HTTP {outcome.Status}: the project API key was rejected";
                 destination.MarkDirty();
                 loop.NextAttemptAt = now + options.PauseRecheck;
@@ -144,7 +144,7 @@ internal sealed class BatchDelivery(DeliveryLoop loop, DestinationContext destin
                 BroadcastTelemetry.EventsRetried.Add(segment.Count);
                 // Counted first, so that an intake interleaving with the write below already stores rows.
                 loop.ConsecutiveFailures++;
-                await outbox.MarkAttemptAsync(destination.Key, segment.Select(e => e.Seq).ToList());
+                await outbox.MarkAttemptAsync(segment.Select(e => e.Seq).ToList());
                 loop.ScheduleRetry(outcome.RetryAfter, outcome.Error ?? $"PostHog answered HTTP {outcome.Status}");
                 return true;
         }

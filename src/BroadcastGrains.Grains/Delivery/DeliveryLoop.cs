@@ -17,7 +17,7 @@ namespace BroadcastGrains.Grains.Delivery;
 public sealed class DeliveryLoop
 {
     private readonly DestinationContext _destination;
-    private readonly IOutboxStore _outbox;
+    private readonly IDestinationOutbox _outbox;
     private readonly IDeliveryTimer _timer;
     private readonly BacklogRegistry _backlog;
     private readonly DeliveryOptions _options;
@@ -30,7 +30,7 @@ public sealed class DeliveryLoop
     private Task _flight = Task.CompletedTask;
     private DateTimeOffset? _scheduledAt;
 
-    public DeliveryLoop(DestinationContext destination, IOutboxStore outbox, IBatchSender sender, IDeliveryTimer timer,
+    public DeliveryLoop(DestinationContext destination, IDestinationOutbox outbox, IBatchSender sender, IDeliveryTimer timer,
         BacklogRegistry backlog, DeliveryOptions options, TimeProvider clock, ILogger logger, Func<double>? random = null)
     {
         _destination = destination;

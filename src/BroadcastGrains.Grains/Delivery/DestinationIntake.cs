@@ -14,7 +14,7 @@ namespace BroadcastGrains.Grains.Delivery;
 /// dead-lettered (unmappable, too large, backlog full) with its reason; then the <see cref="DeliveryLoop"/> hears of
 /// them. The per-record hot path: nothing here allocates per event beyond the event itself.
 /// </summary>
-public sealed class DestinationIntake(DestinationContext destination, DeliveryLoop loop, IOutboxStore outbox, PayloadPool payloadPool,
+public sealed class DestinationIntake(DestinationContext destination, DeliveryLoop loop, IDestinationOutbox outbox, PayloadPool payloadPool,
     DeliveryOptions options, TimeProvider clock, ILogger logger)
 {
     private PayloadArena? _payloads;
@@ -76,15 +76,14 @@ public sealed class DestinationIntake(DestinationContext destination, DeliveryLo
                 accepted.Add((_payloads ??= new PayloadArena(payloadPool)).Create(seq, record.GenerationId, now, json));
         }
 
-        // A destination that is backing off or paused will not send soon: its events go straight to rows.
-        var held = accepted.Count > 0 && ticket is not null && loop.ConsecutiveFailures == 0 && !state.Paused
-            && outbox.TryHold(destination.Key, accepted, ticket);
-        // Memory storage refuses this past the silo's memory budget (IngestUnavailableException, answered 503):
-        // nothing of the call is stored then (its dead letters neither), and the client's retry brings it again.
-        if (accepted.Count > 0 && !held) await outbox.AppendAsync(destination.Key, accepted);
+        // A destination that is backing off or paused will not send soon: its events go straight to rows, so it does
+        // not offer the journal entry. Memory storage refuses this past the silo's memory budget
+        // (IngestUnavailableException, answered 503): nothing of the call is stored then (its dead letters neither),
+        // and the client's retry brings it again.
+        if (accepted.Count > 0) await outbox.AppendAsync(accepted, loop.ConsecutiveFailures == 0 && !state.Paused ? ticket : null);
         if (dead is not null)
         {
-            await outbox.DeadLetterAsync(destination.Key, dead);
+            await outbox.DeadLetterAsync(dead);
             foreach (var d in dead) BroadcastTelemetry.EventsDeadLettered.Add(1, BroadcastTelemetry.Reason(d.Reason));
         }
         BroadcastTelemetry.EventsQueued.Add(accepted.Count);

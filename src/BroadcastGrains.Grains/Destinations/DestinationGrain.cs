@@ -23,7 +23,7 @@ namespace BroadcastGrains.Grains.Destinations;
 [RandomPlacement]
 public sealed partial class DestinationGrain(
     [PersistentState("destination", BroadcastStorage.Name)] IPersistentState<DestinationState> state,
-    IOutboxStore outbox,
+    IOutboxStore outboxStore,
     PostHogClient postHog,
     OutboundGate gate,
     BacklogRegistry backlog,
@@ -35,6 +35,8 @@ public sealed partial class DestinationGrain(
 {
     private readonly DeliveryOptions _options = deliveryOptions.Value;
     private DestinationContext _destination = null!;
+    /// <summary>This activation's own outbox (in Postgres mode with its in-memory window), closed on deactivation.</summary>
+    private IDestinationOutbox _outbox = null!;
     private DeliveryLoop _loop = null!;
     private DestinationIntake _intake = null!;
 
@@ -45,10 +47,11 @@ public sealed partial class DestinationGrain(
     {
         _destination = new DestinationContext(this.GetPrimaryKeyString(), () => state.State, () => state.WriteStateAsync(), clock,
             _options.CounterFlushInterval, Random.Shared.NextDouble());
+        var (opened, summary) = await outboxStore.OpenAsync(Key);
+        _outbox = opened;
         var timer = new GrainDeliveryTimer(this, ct => _loop.RunAsync(ct));
-        _loop = new DeliveryLoop(_destination, outbox, new GatedBatchSender(postHog, gate), timer, backlog, _options, clock, logger);
-        _intake = new DestinationIntake(_destination, _loop, outbox, payloadPool, _options, clock, logger);
-        var summary = await outbox.OpenAsync(Key);
+        _loop = new DeliveryLoop(_destination, _outbox, new GatedBatchSender(postHog, gate), timer, backlog, _options, clock, logger);
+        _intake = new DestinationIntake(_destination, _loop, _outbox, payloadPool, _options, clock, logger);
         _loop.Load(summary);
         _intake.MaxSeq = summary.MaxSeq;
         await RevealConfigAsync();
@@ -65,14 +68,14 @@ public sealed partial class DestinationGrain(
             // the next activation (with Memory storage: the stop's own flush) sends those events again under the same uuids.
             await _loop.StopAsync(cancellationToken);
             // Memory storage is itself a set of grains that are going away with the silo: nothing to save into.
-            var storageGone = !outbox.IsDurable && reason.ReasonCode == DeactivationReasonCode.ShuttingDown;
+            var storageGone = !_outbox.IsDurable && reason.ReasonCode == DeactivationReasonCode.ShuttingDown;
             if (_destination.CountersDirty && Config is not null && !storageGone) await _destination.SaveAsync();
         }
         finally
         {
             _loop.Close();
             _intake.Close();
-            await outbox.CloseAsync(Key);
+            await _outbox.CloseAsync();
         }
     }
 
@@ -130,7 +133,7 @@ public sealed partial class DestinationGrain(
     {
         var s = state.State;
         if (Config is not { } config) return null;
-        var summary = await outbox.SummarizeAsync(Key);
+        var summary = await _outbox.SummarizeAsync();
         var now = clock.GetUtcNow();
         return new DestinationView
         {
@@ -193,7 +196,7 @@ public sealed partial class DestinationGrain(
     public async Task<bool> Delete()
     {
         if (Config is null) return false;
-        var discarded = await outbox.DiscardAllAsync(Key);
+        var discarded = await _outbox.DiscardAllAsync();
         LogDeleted(Key, discarded);
         BroadcastTelemetry.EventsDiscarded.Add(discarded);
         _loop.Discarded();
@@ -209,7 +212,7 @@ public sealed partial class DestinationGrain(
     public Task<EnqueueResult> Enqueue(IReadOnlyList<TraceRecord> records, JournalTicket? ticket) => _intake.EnqueueAsync(records, ticket);
 
     public Task<IReadOnlyList<DeadLetter>> GetDeadLetters(int limit) =>
-        Config is null ? Task.FromResult<IReadOnlyList<DeadLetter>>([]) : outbox.ListDeadLettersAsync(Key, limit);
+        Config is null ? Task.FromResult<IReadOnlyList<DeadLetter>>([]) : _outbox.ListDeadLettersAsync(limit);
 
     public async Task<ReplayResult> ReplayDeadLetters()
     {
@@ -217,9 +220,9 @@ public sealed partial class DestinationGrain(
         // Never past the backlog cap (CONTRACT §8.2): a replay of 10 000 letters into a nearly full backlog would push
         // new events into backlog_full. The caller replays the rest once delivery made room.
         var room = (int)Math.Clamp(_options.MaxBacklog - _loop.Pending, 0, int.MaxValue);
-        var result = await outbox.RequeueDeadLettersAsync(Key, _intake.MaxSeq, clock.GetUtcNow(), room);
+        var result = await _outbox.RequeueDeadLettersAsync(_intake.MaxSeq, clock.GetUtcNow(), room);
         if (result.Replayed == 0) return result;
-        var summary = await outbox.SummarizeAsync(Key);
+        var summary = await _outbox.SummarizeAsync();
         _intake.MaxSeq = summary.MaxSeq;
         _loop.Requeued(summary);
         return result;

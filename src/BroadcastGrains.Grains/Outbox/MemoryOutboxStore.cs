@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using BroadcastGrains.Delivery;
-using BroadcastGrains.Destinations;
 using BroadcastGrains.Grains.Delivery;
 using BroadcastGrains.Grains.Telemetry;
 using Microsoft.Extensions.Options;
@@ -15,19 +14,21 @@ namespace BroadcastGrains.Grains.Outbox;
 /// keeps its record without its payload (listed and counted, not replayable).
 /// Dead letters are kept in the order they were made, at most <see cref="DeliveryOptions.MaxDeadLetters"/> per
 /// destination and for <see cref="DeliveryOptions.DeadLetterRetention"/>; the oldest fall out first, counted.
+/// The parts are the storage itself, not a cache of activations: they outlive every activation, which only opens a
+/// view of its own (<see cref="For"/>).
 /// </summary>
 public sealed class MemoryOutboxStore(MemoryBudget budget, TimeProvider clock, IOptions<DeliveryOptions> options) : IOutboxStore
 {
     private readonly ConcurrentDictionary<string, Part> _parts = new();
     private readonly DeliveryOptions _options = options.Value;
 
-    public bool IsDurable => false;
-
     private Part Get(string key) => _parts.GetOrAdd(key, static _ => new Part());
 
-    public Task<OutboxSummary> OpenAsync(string destinationKey) => SummarizeAsync(destinationKey);
+    public async Task<(IDestinationOutbox Outbox, OutboxSummary Stored)> OpenAsync(string destinationKey) =>
+        (For(destinationKey), await SummarizeAsync(destinationKey));
 
-    public Task CloseAsync(string destinationKey) => Task.CompletedTask;
+    /// <summary>One destination's view of this store, as an activation uses it.</summary>
+    public IDestinationOutbox For(string destinationKey) => new MemoryDestinationOutbox(this, destinationKey);
 
     public Task<OutboxSummary> SummarizeAsync(string destinationKey)
     {
@@ -57,9 +58,6 @@ public sealed class MemoryOutboxStore(MemoryBudget budget, TimeProvider clock, I
         }
         return Task.CompletedTask;
     }
-
-    /// <summary>Nothing here is durable, so there is no journal to lean on.</summary>
-    public bool TryHold(string destinationKey, IReadOnlyList<OutboxEvent> events, JournalTicket ticket) => false;
 
     public Task<IReadOnlyList<OutboxEvent>> PeekAsync(string destinationKey, int maxCount, long maxBytes)
     {

@@ -2,8 +2,9 @@ namespace BroadcastGrains.Grains.Outbox;
 
 /// <summary>
 /// One destination's pending events in memory, in sequence order: appended at the tail, delivered from the
-/// head. The memory store keeps all of them here; the Postgres store keeps the head of the table here, and
-/// <see cref="Complete"/> says whether that is every pending event.
+/// head. The memory store keeps all of them here; in Postgres mode an activation's window keeps the head of the table
+/// here (and the events it holds under the ingest journal), and <see cref="Complete"/> says whether that is every
+/// pending event.
 /// </summary>
 internal sealed class OutboxQueue
 {
@@ -51,12 +52,13 @@ internal sealed class OutboxQueue
         }
     }
 
-    /// <summary>Forgets every event (they are rows elsewhere, nothing is recycled); returns the bytes freed.</summary>
+    /// <summary>Forgets every event (they are rows elsewhere, or gone; nothing is recycled); returns the bytes freed.</summary>
     public long Clear()
     {
         var freed = Bytes;
         _events = new Queue<OutboxEvent>();
         Bytes = 0;
+        Held = 0;
         return freed;
     }
 

@@ -8,11 +8,11 @@ namespace BroadcastGrains.Grains.Postgres;
 /// activation: this step finds every destination with outbox rows and wakes it, wherever Orleans places it.
 /// Waking an active destination costs one interleaved no-op call.
 /// </summary>
-public sealed partial class OutboxWakeStep(PostgresOutboxStore store, IGrainFactory grains, ILogger<OutboxWakeStep> logger) : IRecoveryStep
+public sealed partial class OutboxWakeStep(PostgresOutboxRepository outbox, IGrainFactory grains, ILogger<OutboxWakeStep> logger) : IRecoveryStep
 {
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var keys = await store.DestinationsWithPendingAsync(cancellationToken);
+        var keys = await outbox.DestinationsWithPendingAsync(cancellationToken);
         await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken },
             async (key, _) => await grains.GetGrain<IDestinationGrain>(key).Wake());
         if (keys.Count > 0) LogSwept(keys.Count);

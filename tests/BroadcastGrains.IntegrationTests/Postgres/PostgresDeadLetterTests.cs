@@ -43,9 +43,7 @@ public sealed class PostgresDeadLetterTests : IAsyncLifetime
         _deletes.Start();
         journalWriter.Start();
         _journal.Start();
-        _store = new PostgresOutboxStore(_dataSource, _appends, _deletes, _journal, Options.Create(new JournalOptions()),
-            Options.Create(new DeliveryOptions { MaxDeadLetters = 3, DeadLetterRetention = TimeSpan.FromDays(7) }),
-            new MemoryBudget(64L * 1024 * 1024), _clock);
+        _store = Store(new DeliveryOptions { MaxDeadLetters = 3, DeadLetterRetention = TimeSpan.FromDays(7) }, new MemoryBudget(64L * 1024 * 1024));
     }
 
     public async Task DisposeAsync()
@@ -57,91 +55,99 @@ public sealed class PostgresDeadLetterTests : IAsyncLifetime
         await _db.DisposeAsync();
     }
 
+    private PostgresOutboxStore Store(DeliveryOptions delivery, MemoryBudget budget) =>
+        new(new PostgresOutboxRepository(_dataSource, Options.Create(delivery), _clock), _appends, _deletes, _journal,
+            Options.Create(new JournalOptions()), budget, _clock);
+
+    /// <summary>A destination's outbox as an activation opens it.</summary>
+    private async Task<IDestinationOutbox> Open(string key, PostgresOutboxStore? store = null) => (await (store ?? _store).OpenAsync(key)).Outbox;
+
     private static OutboxEvent Event(long seq, string id) => new(seq, id, Start, System.Text.Encoding.UTF8.GetBytes($$"""{"event":"{{id}}"}"""));
 
     private DeadLetterEntry Letter(OutboxEvent e) => new(e, DeadLetterReasons.Rejected, 400, _clock.GetUtcNow());
 
-    private async Task<List<string>> Kept(string key) => (await _store.ListDeadLettersAsync(key, 100)).Select(d => d.GenerationId).ToList();
+    private static async Task<List<string>> Kept(IDestinationOutbox outbox) => (await outbox.ListDeadLettersAsync(100)).Select(d => d.GenerationId).ToList();
 
     [Fact]
     public async Task The_cap_keeps_the_newest_and_counts_the_rest_in_the_same_statement()
     {
-        await _store.OpenAsync(Key);
-        await _store.DeadLetterAsync(Key, [Letter(Event(1, "a")), Letter(Event(2, "b"))]);
+        var outbox = await Open(Key);
+        await outbox.DeadLetterAsync([Letter(Event(1, "a")), Letter(Event(2, "b"))]);
         _clock.Advance(TimeSpan.FromSeconds(1));
-        await _store.DeadLetterAsync(Key, [Letter(Event(3, "c")), Letter(Event(4, "d")), Letter(Event(5, "e"))]);
+        await outbox.DeadLetterAsync([Letter(Event(3, "c")), Letter(Event(4, "d")), Letter(Event(5, "e"))]);
 
-        Assert.Equal(["e", "d", "c"], await Kept(Key));
-        var summary = await _store.SummarizeAsync(Key);
+        Assert.Equal(["e", "d", "c"], await Kept(outbox));
+        var summary = await outbox.SummarizeAsync();
         Assert.Equal(3, summary.DeadLettered);
         Assert.Equal(2, summary.DeadLettersDropped);
         Assert.Equal(2L, await _db.ScalarAsync<long>($"SELECT cap FROM broadcast_dead_letter_drops WHERE destination_key = '{Key}'"));
 
         // One more pushes out exactly one more, the oldest.
         _clock.Advance(TimeSpan.FromSeconds(1));
-        await _store.DeadLetterAsync(Key, [Letter(Event(6, "f"))]);
-        Assert.Equal(["f", "e", "d"], await Kept(Key));
-        Assert.Equal(3, (await _store.SummarizeAsync(Key)).DeadLettersDropped);
+        await outbox.DeadLetterAsync([Letter(Event(6, "f"))]);
+        Assert.Equal(["f", "e", "d"], await Kept(outbox));
+        Assert.Equal(3, (await outbox.SummarizeAsync()).DeadLettersDropped);
     }
 
     [Fact]
     public async Task Expired_letters_are_swept_for_every_destination_and_counted_as_retention()
     {
-        await _store.DeadLetterAsync(Key, [Letter(Event(1, "old"))]);
-        await _store.DeadLetterAsync(Other, [Letter(Event(1, "other-old"))]);
+        var outbox = await Open(Key);
+        var other = await Open(Other);
+        await outbox.DeadLetterAsync([Letter(Event(1, "old"))]);
+        await other.DeadLetterAsync([Letter(Event(1, "other-old"))]);
         _clock.Advance(TimeSpan.FromDays(2));
-        await _store.DeadLetterAsync(Key, [Letter(Event(2, "young"))]);
+        await outbox.DeadLetterAsync([Letter(Event(2, "young"))]);
 
         _clock.Advance(TimeSpan.FromDays(5));
         Assert.Equal(0, await _store.SweepDeadLettersAsync(CancellationToken.None)); // exactly 7 days old: kept
         _clock.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal(2, await _store.SweepDeadLettersAsync(CancellationToken.None));
 
-        Assert.Equal(["young"], await Kept(Key));
-        Assert.Empty(await Kept(Other));
-        Assert.Equal(1, (await _store.SummarizeAsync(Key)).DeadLettersDropped);
-        Assert.Equal(1, (await _store.SummarizeAsync(Other)).DeadLettersDropped);
+        Assert.Equal(["young"], await Kept(outbox));
+        Assert.Empty(await Kept(other));
+        Assert.Equal(1, (await outbox.SummarizeAsync()).DeadLettersDropped);
+        Assert.Equal(1, (await other.SummarizeAsync()).DeadLettersDropped);
         Assert.Equal(2L, await _db.ScalarAsync<long>("SELECT sum(retention)::bigint FROM broadcast_dead_letter_drops"));
         Assert.Equal(0L, await _db.ScalarAsync<long>("SELECT sum(cap)::bigint FROM broadcast_dead_letter_drops"));
 
         // A new dead letter of a destination trims its expired ones at once, without the sweep.
         _clock.Advance(TimeSpan.FromDays(2));
-        await _store.DeadLetterAsync(Key, [Letter(Event(3, "newest"))]);
-        Assert.Equal(["newest"], await Kept(Key));
-        Assert.Equal(2, (await _store.SummarizeAsync(Key)).DeadLettersDropped);
+        await outbox.DeadLetterAsync([Letter(Event(3, "newest"))]);
+        Assert.Equal(["newest"], await Kept(outbox));
+        Assert.Equal(2, (await outbox.SummarizeAsync()).DeadLettersDropped);
 
         // Deleting the destination forgets its counts too.
-        await _store.DiscardAllAsync(Key);
+        await outbox.DiscardAllAsync();
         Assert.Equal(0L, await _db.ScalarAsync<long>($"SELECT count(*) FROM broadcast_dead_letter_drops WHERE destination_key = '{Key}'"));
     }
 
     [Fact]
     public async Task A_replay_moves_a_page_oldest_first_and_reports_what_remains()
     {
-        await _store.OpenAsync(Key);
+        var outbox = await Open(Key);
         // Stored as outbox rows, then dead-lettered (rows moved) in the order c, a, b; "x" has no payload.
         var events = new[] { Event(1, "a"), Event(2, "b"), Event(3, "c") };
-        await _store.AppendAsync(Key, events);
-        await _store.DeadLetterAsync(Key, [Letter(events[2])]);
-        await _store.DeadLetterAsync(Key, [Letter(events[0]), Letter(events[1])]);
+        await outbox.AppendAsync(events);
+        await outbox.DeadLetterAsync([Letter(events[2])]);
+        await outbox.DeadLetterAsync([Letter(events[0]), Letter(events[1])]);
         Assert.Equal(0L, await _db.ScalarAsync<long>("SELECT count(*) FROM broadcast_outbox"));
         var unsendable = new DeadLetterEntry(new OutboxEvent(4, "x", Start, Array.Empty<byte>()), DeadLetterReasons.TooLarge, null, _clock.GetUtcNow());
-        await new PostgresOutboxStore(_dataSource, _appends, _deletes, _journal, Options.Create(new JournalOptions()),
-                Options.Create(new DeliveryOptions()), new MemoryBudget(1024 * 1024), _clock)
-            .DeadLetterAsync(Key, [unsendable]); // under the default cap: nothing falls out
+        await (await Open(Key, Store(new DeliveryOptions(), new MemoryBudget(1024 * 1024))))
+            .DeadLetterAsync([unsendable]); // under the default cap: nothing falls out
 
-        Assert.Equal(new ReplayResult { Replayed = 0, Remaining = 3 }, await _store.RequeueDeadLettersAsync(Key, 4, Start, 0));
-        Assert.Equal(new ReplayResult { Replayed = 2, Remaining = 1 }, await _store.RequeueDeadLettersAsync(Key, 4, Start, 2));
-        var pending = await _store.PeekAsync(Key, 10, long.MaxValue);
+        Assert.Equal(new ReplayResult { Replayed = 0, Remaining = 3 }, await outbox.RequeueDeadLettersAsync(4, Start, 0));
+        Assert.Equal(new ReplayResult { Replayed = 2, Remaining = 1 }, await outbox.RequeueDeadLettersAsync(4, Start, 2));
+        var pending = await outbox.PeekAsync(10, long.MaxValue);
         Assert.Equal(["c", "a"], pending.Select(e => e.GenerationId));
         Assert.Equal([5L, 6L], pending.Select(e => e.Seq));
         Assert.Equal("""{"event":"c"}""", System.Text.Encoding.UTF8.GetString(pending[0].Payload.Span));
 
-        Assert.Equal(new ReplayResult { Replayed = 1, Remaining = 0 }, await _store.RequeueDeadLettersAsync(Key, 6, Start, 10));
+        Assert.Equal(new ReplayResult { Replayed = 1, Remaining = 0 }, await outbox.RequeueDeadLettersAsync(6, Start, 10));
         // The first page is delivered; the second comes after it, read back from the table.
-        await _store.RemoveAsync(Key, [5, 6]);
-        var next = Assert.Single(await _store.PeekAsync(Key, 10, long.MaxValue));
+        await outbox.RemoveAsync([5, 6]);
+        var next = Assert.Single(await outbox.PeekAsync(10, long.MaxValue));
         Assert.Equal(("b", 7L), (next.GenerationId, next.Seq));
-        Assert.Equal(["x"], await Kept(Key));
+        Assert.Equal(["x"], await Kept(outbox));
     }
 }

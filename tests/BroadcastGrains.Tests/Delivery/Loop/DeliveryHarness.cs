@@ -38,8 +38,8 @@ internal sealed class DeliveryHarness
         }, Clock, Options.CounterFlushInterval, random: 0);
         Destination.Config = Config;
         Destination.RefreshMapping();
-        Loop = new DeliveryLoop(Destination, Outbox, Sender, Timer, Backlog, Options, Clock, NullLogger.Instance, () => Random);
-        Intake = new DestinationIntake(Destination, Loop, Outbox, new PayloadPool(), Options, Clock, NullLogger.Instance);
+        Loop = new DeliveryLoop(Destination, Outbox.For(Key), Sender, Timer, Backlog, Options, Clock, NullLogger.Instance, () => Random);
+        Intake = new DestinationIntake(Destination, Loop, Outbox.For(Key), new PayloadPool(), Options, Clock, NullLogger.Instance);
     }
 
     public FakeTimeProvider Clock { get; } = new(Start);
