@@ -9,6 +9,7 @@ using BroadcastGrains.Host.Destinations;
 using BroadcastGrains.Host.Health;
 using BroadcastGrains.Host.Http;
 using BroadcastGrains.Host.Ingestion;
+using BroadcastGrains.Host.Settings;
 using BroadcastGrains.Host.Workspaces;
 using BroadcastGrains.PostHog;
 using BroadcastGrains.PostHog.Delivery;
@@ -73,6 +74,7 @@ public static class BroadcastApp
         services.AddProblemDetails();
         services.AddExceptionHandler<StorageUnavailableHandler>();
         services.AddApiDocumentation();
+        services.AddSettingsPage();
         services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
@@ -103,6 +105,7 @@ public static class BroadcastApp
         app.MapBroadcastEndpoints();
         app.MapDestinationEndpoints();
         app.MapTraceEndpoints();
+        app.MapSettingsPage();
         return app;
     }
 
