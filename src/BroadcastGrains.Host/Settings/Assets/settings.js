@@ -202,6 +202,9 @@
   }
 
   let toastTimer = 0;
+  // A toast stays until the next thing the person does, at most a few seconds.
+  document.addEventListener('pointerdown', () => $('toast').classList.remove('visible'));
+  document.addEventListener('keydown', () => $('toast').classList.remove('visible'));
   function toast(text) {
     $('toast').textContent = text;
     $('toast').classList.add('visible');
