@@ -26,4 +26,14 @@ public interface IWorkspaceGrain : IGrainWithStringKey
     /// workspace never claims text is wanted by a destination that no longer sends it.
     /// </summary>
     Task SetSendsText(string destinationId, bool sendsText);
+
+    /// <summary>
+    /// The workspace's settings-session generation: a settings token carries the value read when it was made and is
+    /// valid only while the workspace still holds that value (CONTRACT §8.4).
+    /// </summary>
+    [AlwaysInterleave]
+    Task<long> GetSettingsGeneration();
+
+    /// <summary>Revokes every settings token made until now by moving to the next generation; returns it.</summary>
+    Task<long> RevokeSettingsSessions();
 }

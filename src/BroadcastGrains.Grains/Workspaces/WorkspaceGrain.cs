@@ -73,6 +73,17 @@ public sealed class WorkspaceGrain(
         await state.WriteStateAsync();
     }
 
+    public Task<long> GetSettingsGeneration() => Task.FromResult(state.State.SettingsGeneration);
+
+    public async Task<long> RevokeSettingsSessions()
+    {
+        // Bumped before the write: should the write fail (the caller gets a 503 and retries), this activation already
+        // refuses the old tokens, which errs on the safe side.
+        state.State.SettingsGeneration++;
+        await state.WriteStateAsync();
+        return state.State.SettingsGeneration;
+    }
+
     private IDestinationGrain Destination(string id) =>
         GrainFactory.GetGrain<IDestinationGrain>(DestinationIdentity.Key(this.GetPrimaryKeyString(), id));
 

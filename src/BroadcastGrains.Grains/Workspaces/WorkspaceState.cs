@@ -11,4 +11,11 @@ public sealed class WorkspaceState
     /// existed: the grain asks its destinations once on activation.
     /// </summary>
     [Id(2)] public string[]? TextDestinationIds { get; set; }
+    /// <summary>
+    /// Bumped by each revocation of settings sessions; a token is valid only while it equals the generation the
+    /// token was made in. A counter, not a "revoked before" instant: an instant would be compared with the clocks
+    /// of whichever silos made the token and the revocation, and a silo whose clock runs ahead could make a token
+    /// that outlives a later revocation.
+    /// </summary>
+    [Id(3)] public long SettingsGeneration { get; set; }
 }

@@ -17,7 +17,7 @@ public sealed class BearerSchemeTransformer : IOpenApiDocumentTransformer
             Title = "BroadcastGrains API",
             Version = "v1",
             Description = "Forwards LLM traces to each workspace's own PostHog project as $ai_generation events. "
-                + "Workspace endpoints take an admin token, POST /v1/traces an ingest token. "
+                + "Workspace endpoints take an admin token (or a settings token of that workspace), POST /v1/traces an ingest token. "
                 + "Errors are application/problem+json; a 400 names each bad field in `errors`, and a 503 carries Retry-After.",
         };
         document.Components ??= new OpenApiComponents();
@@ -26,7 +26,10 @@ public sealed class BearerSchemeTransformer : IOpenApiDocumentTransformer
         {
             Type = SecuritySchemeType.Http,
             Scheme = "bearer",
-            Description = "`Authorization: Bearer <token>`. Admin tokens for /v1/workspaces/…, ingest tokens for /v1/traces; the other kind is 403.",
+            Description = "`Authorization: Bearer <token>`. Admin tokens for /v1/workspaces/…, ingest tokens for /v1/traces; the other kind is 403. "
+                + "A settings token (`bgs_…`, made by POST /v1/workspaces/{ws}/settings-sessions) works like an admin token on "
+                + "/v1/workspaces/{ws}/… of its own workspace only, and until its expires_at or a revocation (then 401); "
+                + "on another workspace, on /v1/traces and on settings-sessions it is 403.",
         };
         return Task.CompletedTask;
     }

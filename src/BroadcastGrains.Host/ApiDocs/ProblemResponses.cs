@@ -15,7 +15,8 @@ public sealed class ProblemResponses : IOpenApiOperationTransformer
     {
         ["400"] = "The request is invalid; `errors` names each bad field (for /v1/traces `[index].field.path` or `field.path`).",
         ["404"] = "No such destination in this workspace.",
-        ["409"] = "The workspace already has 5 destinations, or the destination was changed meanwhile (read it again and retry).",
+        ["409"] = "In conflict with the current state; `detail` says what to do: the workspace already has 5 destinations, the destination "
+            + "was changed meanwhile (read it again and retry), or a test trace cannot arrive (broadcast is off, or the destination is disabled).",
         ["413"] = "More than 1000 records or 10 MB in one request.",
         ["422"] = "Test Connection failed; `detail` says why (rejected key, wrong region, unreachable, TLS, timeout). Nothing was saved.",
         ["503"] = "Trouble of ours (storage unreachable or slow, a queue or the memory budget spent, the silo shutting down): retry after Retry-After seconds.",

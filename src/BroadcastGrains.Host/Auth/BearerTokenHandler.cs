@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
+using BroadcastGrains.Host.SettingsSessions;
 using Microsoft.Extensions.Options;
 
 namespace BroadcastGrains.Host.Auth;
@@ -9,25 +10,47 @@ public sealed class BearerTokenHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    TokenRegistry tokens) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    TokenRegistry tokens,
+    SettingsTokenCodec settingsTokens,
+    SettingsGenerations generations) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Bearer";
 
-    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         string? header = Request.Headers.Authorization;
-        if (string.IsNullOrEmpty(header)) return Task.FromResult(AuthenticateResult.NoResult());
+        if (string.IsNullOrEmpty(header)) return AuthenticateResult.NoResult();
         string token;
         if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) token = header["Bearer ".Length..].Trim();
         else if (header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase) && IsDashboard && TryBasicPassword(header, out var password)) token = password;
-        else return Task.FromResult(AuthenticateResult.Fail("Authorization is not a bearer token"));
+        else return AuthenticateResult.Fail("Authorization is not a bearer token");
+
+        if (SettingsTokenCodec.IsSettingsToken(token)) return await AuthenticateSettingsAsync(token);
 
         var scopes = tokens.ScopesOf(token);
-        if (scopes.Count == 0) return Task.FromResult(AuthenticateResult.Fail("Unknown bearer token"));
+        if (scopes.Count == 0) return AuthenticateResult.Fail("Unknown bearer token");
 
         var claims = scopes.Select(s => new Claim(Scopes.ClaimType, s));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+
+    /// <summary>
+    /// A settings token (CONTRACT §8.4) opens one workspace: it grants no scope, only the workspace claim that the
+    /// <see cref="WorkspaceAccessHandler"/> compares with the route. Failure messages name the reason, never the token.
+    /// </summary>
+    private async Task<AuthenticateResult> AuthenticateSettingsAsync(string value)
+    {
+        var status = settingsTokens.TryRead(value, out var token);
+        if (status == SettingsTokenStatus.Valid && await generations.CurrentAsync(token.WorkspaceId, token.Generation) != token.Generation)
+            status = SettingsTokenStatus.Revoked;
+        if (status != SettingsTokenStatus.Valid)
+        {
+            Context.Items[typeof(SettingsTokenStatus)] = status;
+            return AuthenticateResult.Fail($"Settings token refused: {status}");
+        }
+        var identity = new ClaimsIdentity([new Claim(Scopes.SettingsWorkspaceClaimType, token.WorkspaceId)], SchemeName);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 
     /// <summary>
@@ -56,7 +79,15 @@ public sealed class BearerTokenHandler(
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         Response.Headers.WWWAuthenticate = IsDashboard ? "Basic realm=\"BroadcastGrains dashboard\", charset=\"UTF-8\"" : "Bearer";
-        return Problem(StatusCodes.Status401Unauthorized, "Unauthorized", "A valid bearer token is required.");
+        // A settings page shows the detail as it is (CONTRACT §8.4: it says plainly when the token expired or was revoked).
+        var detail = Context.Items[typeof(SettingsTokenStatus)] switch
+        {
+            SettingsTokenStatus.Expired => "This settings link has expired; ask for a new one.",
+            SettingsTokenStatus.Revoked => "This settings link was revoked; ask for a new one.",
+            SettingsTokenStatus.Invalid => "This settings link is not valid or has expired; ask for a new one.",
+            _ => "A valid bearer token is required.",
+        };
+        return Problem(StatusCodes.Status401Unauthorized, "Unauthorized", detail);
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>

@@ -10,6 +10,7 @@ using BroadcastGrains.Host.Health;
 using BroadcastGrains.Host.Http;
 using BroadcastGrains.Host.Ingestion;
 using BroadcastGrains.Host.Settings;
+using BroadcastGrains.Host.SettingsSessions;
 using BroadcastGrains.Host.Workspaces;
 using BroadcastGrains.PostHog;
 using BroadcastGrains.PostHog.Delivery;
@@ -67,8 +68,12 @@ public static class BroadcastApp
         services.AddSingleton(sp => new TokenRegistry(sp.GetRequiredService<IOptions<AuthOptions>>().Value));
         services.AddAuthentication(BearerTokenHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
+        services.AddSingleton<SettingsTokenCodec>();
+        services.AddSingleton<SettingsGenerations>();
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, WorkspaceAccessHandler>();
         services.AddAuthorizationBuilder()
             .AddPolicy(Scopes.Admin, p => p.RequireClaim(Scopes.ClaimType, Scopes.Admin))
+            .AddPolicy(Scopes.Workspace, p => p.AddRequirements(WorkspaceAccessRequirement.Instance))
             .AddPolicy(Scopes.Ingest, p => p.RequireClaim(Scopes.ClaimType, Scopes.Ingest));
 
         services.AddProblemDetails();
@@ -104,6 +109,8 @@ public static class BroadcastApp
         app.MapHealthEndpoints();
         app.MapBroadcastEndpoints();
         app.MapDestinationEndpoints();
+        app.MapTestEventEndpoints();
+        app.MapSettingsSessionEndpoints();
         app.MapTraceEndpoints();
         app.MapSettingsPage();
         return app;

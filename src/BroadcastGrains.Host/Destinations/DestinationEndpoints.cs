@@ -20,7 +20,7 @@ public static class DestinationEndpoints
         // Every operation can answer 400 (the {ws} filter) and 503 (storage trouble, StorageUnavailableHandler);
         // 401 and 403 come with the token requirement (TokenRequirementTransformer).
         var group = app.MapGroup("/v1/workspaces/{ws}/destinations")
-            .RequireAuthorization(Scopes.Admin)
+            .RequireAuthorization(Scopes.Workspace)
             .AddEndpointFilter(WorkspaceIdFilter.Instance)
             .WithTags("Destinations")
             .ProducesValidationProblem()

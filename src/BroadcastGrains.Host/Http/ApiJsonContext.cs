@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using BroadcastGrains.Host.Destinations;
 using BroadcastGrains.Host.Health;
 using BroadcastGrains.Host.Ingestion;
+using BroadcastGrains.Host.SettingsSessions;
 using BroadcastGrains.Host.Workspaces;
 
 namespace BroadcastGrains.Host.Http;
@@ -19,8 +20,11 @@ namespace BroadcastGrains.Host.Http;
 [JsonSerializable(typeof(ConnectionOkResponse))]
 [JsonSerializable(typeof(DeadLetterListResponse))]
 [JsonSerializable(typeof(ReplayResponse))]
+[JsonSerializable(typeof(TestEventResponse))]
 [JsonSerializable(typeof(BroadcastSwitch))]
 [JsonSerializable(typeof(BroadcastSwitchResponse))]
 [JsonSerializable(typeof(IngestResponse))]
 [JsonSerializable(typeof(HealthResponse))]
+[JsonSerializable(typeof(SettingsSessionRequest))]
+[JsonSerializable(typeof(SettingsSessionResponse))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

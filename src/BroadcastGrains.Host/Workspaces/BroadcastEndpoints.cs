@@ -13,7 +13,7 @@ public static class BroadcastEndpoints
         // 400 for a malformed {ws} (the filter), 503 for storage trouble; 401 and 403 come with the token requirement
         // (TokenRequirementTransformer).
         var group = app.MapGroup("/v1/workspaces/{ws}/broadcast")
-            .RequireAuthorization(Scopes.Admin)
+            .RequireAuthorization(Scopes.Workspace)
             .AddEndpointFilter(WorkspaceIdFilter.Instance)
             .WithTags("Workspaces")
             .ProducesValidationProblem()

@@ -40,6 +40,8 @@ public sealed class OpenApiDocumentTests(ApiFixture fixture)
             "DELETE /v1/workspaces/{ws}/destinations/{id}",
             "GET /v1/workspaces/{ws}/destinations/{id}/dead-letters",
             "POST /v1/workspaces/{ws}/destinations/{id}/dead-letters/replay",
+            "POST /v1/workspaces/{ws}/destinations/{id}/test-event",
+            "POST /v1/workspaces/{ws}/settings-sessions", "DELETE /v1/workspaces/{ws}/settings-sessions",
             "POST /v1/traces",
         ];
         Assert.Equal(expected.Order(), operations.Order());
@@ -56,6 +58,8 @@ public sealed class OpenApiDocumentTests(ApiFixture fixture)
         var scheme = document["components"]!["securitySchemes"]!["Bearer"]!;
         Assert.Equal("http", scheme["type"]!.GetValue<string>());
         Assert.Equal("bearer", scheme["scheme"]!.GetValue<string>());
+        // CONTRACT §8.4: the scheme's text says what a settings token opens.
+        Assert.Contains("bgs_", scheme["description"]!.GetValue<string>());
 
         Assert.All(Operations(document), o =>
         {
@@ -97,6 +101,9 @@ public sealed class OpenApiDocumentTests(ApiFixture fixture)
         Assert.Superset(new HashSet<string> { "200", "404", "409", "422" }, statuses["patch /v1/workspaces/{ws}/destinations/{id}"]);
         Assert.Superset(new HashSet<string> { "204", "404" }, statuses["delete /v1/workspaces/{ws}/destinations/{id}"]);
         Assert.Superset(new HashSet<string> { "202", "413" }, statuses["post /v1/traces"]);
+        Assert.Superset(new HashSet<string> { "201", "400", "401", "403" }, statuses["post /v1/workspaces/{ws}/settings-sessions"]);
+        Assert.Superset(new HashSet<string> { "204", "401", "403" }, statuses["delete /v1/workspaces/{ws}/settings-sessions"]);
+        Assert.Superset(new HashSet<string> { "202", "404", "409" }, statuses["post /v1/workspaces/{ws}/destinations/{id}/test-event"]);
     }
 
     [Fact]
