@@ -1,4 +1,6 @@
 using BroadcastGrains.BrowserTests.Support;
+using BroadcastGrains.Host.SettingsSessions;
+using Microsoft.Extensions.DependencyInjection;
 using static Microsoft.Playwright.Assertions;
 
 namespace BroadcastGrains.BrowserTests;
@@ -21,14 +23,75 @@ public sealed class SettingsSessionTests(BrowserFixture browser) : IClassFixture
     }
 
     [Fact]
-    public async Task An_unknown_token_says_the_link_expired_or_was_revoked_and_is_forgotten()
+    public async Task An_unknown_token_says_the_link_expired_or_is_not_valid_and_is_forgotten()
     {
         await using var session = await browser.OpenAsync();
         await session.GotoAsync($"/settings/{Ids.Workspace()}#token=bgs_not-a-real-token");
-        await Expect(session.Page.GetByRole(AriaRole.Heading, new() { Name = "Your settings link has expired" })).ToBeVisibleAsync();
+        await Expect(session.Page.GetByRole(AriaRole.Heading, new() { Name = "This settings link has expired or is not valid" })).ToBeVisibleAsync();
         await Expect(session.Page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Ask your administrator for a new link.");
         Assert.Equal(0, await session.Page.EvaluateAsync<int>("sessionStorage.length"));
         await session.AssertOnlyOwnOriginAsync("bgs_not-a-real-token");
+    }
+
+    [Fact]
+    public async Task An_expired_link_says_so()
+    {
+        var ws = Ids.Workspace();
+        // The host's own codec with an expiry already past: no waiting for a real session to run out.
+        var expired = _host.Services.GetRequiredService<SettingsTokenCodec>().Issue(ws, 0, TimeSpan.FromSeconds(-5), out _);
+        await using var session = await browser.OpenAsync();
+        await session.GotoAsync($"/settings/{ws}#token={expired}");
+        await Expect(session.Page.GetByRole(AriaRole.Heading, new() { Name = "This settings link has expired" })).ToBeVisibleAsync();
+        await Expect(session.Page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Settings links work for a limited time");
+        await session.AssertOnlyOwnOriginAsync(expired);
+    }
+
+    [Fact]
+    public async Task A_link_revoked_while_the_page_is_open_says_so_at_the_next_refresh()
+    {
+        var ws = Ids.Workspace();
+        var link = await SettingsLinks.ForAsync(_host, ws);
+        await using var session = await browser.OpenAsync();
+        var page = session.Page;
+        await session.GotoAsync(link.Url);
+        await Expect(page.GetByRole(AriaRole.Switch, new() { Name = "Enable Broadcast" })).ToBeVisibleAsync();
+
+        Assert.Equal(204, (await _host.Admin().Delete($"/v1/workspaces/{ws}/settings-sessions")).Status);
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "This settings link was revoked" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Switch, new() { Name = "Enable Broadcast" })).Not.ToBeVisibleAsync();
+        // Opening the same link again says the same; a new session's link opens the page again, in the same tab (where
+        // only the fragment changes, so the page is not reloaded).
+        await session.GotoAsync(link.Url);
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "This settings link was revoked" })).ToBeVisibleAsync();
+        await session.GotoAsync((await SettingsLinks.ForAsync(_host, ws)).Url);
+        await Expect(page.GetByRole(AriaRole.Switch, new() { Name = "Enable Broadcast" })).ToBeVisibleAsync();
+        await session.AssertOnlyOwnOriginAsync(link.Token);
+    }
+
+    [Fact]
+    public async Task A_link_of_one_workspace_opens_no_other()
+    {
+        var (a, _, _) = await _host.NewWorkspaceWithDestination(browser.PostHog);
+        var (b, _, _) = await _host.NewWorkspaceWithDestination(browser.PostHog);
+        var linkA = await SettingsLinks.ForAsync(_host, a);
+
+        // Through the API: workspace B's settings are closed to A's token, A's are open.
+        var asA = _host.WithToken(linkA.Token);
+        Assert.Equal(200, (await asA.Get($"/v1/workspaces/{a}/destinations")).Status);
+        foreach (var path in new[] { "destinations", "broadcast" })
+        {
+            var read = await asA.Get($"/v1/workspaces/{b}/{path}");
+            Assert.Equal(403, read.Status);
+            Assert.DoesNotContain("Product analytics", read.Body);
+        }
+        Assert.Equal(403, (await asA.Put($"/v1/workspaces/{b}/broadcast", """{"enabled": false}""")).Status);
+
+        // Through the page: A's token on B's page says so in words and shows nothing of B.
+        await using var session = await browser.OpenAsync();
+        await session.GotoAsync($"/settings/{b}#token={linkA.Token}");
+        await Expect(session.Page.GetByRole(AriaRole.Heading, new() { Name = "This link is for another workspace" })).ToBeVisibleAsync();
+        await Expect(session.Page.GetByRole(AriaRole.Region, new() { Name = "Product analytics" })).Not.ToBeVisibleAsync();
+        await session.AssertOnlyOwnOriginAsync(linkA.Token);
     }
 
     [Fact]

@@ -5,8 +5,14 @@ public static class SettingsLinks
 {
     public sealed record Link(string Url, string Token);
 
-    /// <summary>The page's address with a token in its fragment, as a settings session answers it.</summary>
-    public static Task<Link> ForAsync(TestHost host, string workspace) =>
-        // Until settings sessions exist the page is opened with an admin token, which the page treats like any other.
-        Task.FromResult(new Link($"/settings/{workspace}#token={TestHost.AdminToken}", TestHost.AdminToken));
+    /// <summary>A new settings session of <paramref name="workspace"/>, made with the admin token as an operator would.</summary>
+    public static async Task<Link> ForAsync(TestHost host, string workspace)
+    {
+        var session = await host.Admin().Post($"/v1/workspaces/{workspace}/settings-sessions", "{}");
+        Assert.True(session.Status == 201, session.ToString());
+        var url = session.Json["url"]!.GetValue<string>();
+        var token = session.Json["token"]!.GetValue<string>();
+        Assert.Equal($"/settings/{workspace}#token={token}", url);
+        return new Link(url, token);
+    }
 }

@@ -4,6 +4,9 @@
 
 (function () {
   const REFRESH_MS = 2500;
+  // Right after an action the numbers move (a test trace is delivered within about a second): look more often then.
+  const FOLLOW_UP_MS = 600;
+  const FOLLOW_UP_FOR_MS = 6000;
   const MAX_DESTINATIONS = 5;
   const DEAD_LETTER_LIMIT = 200;
   const US = 'https://us.i.posthog.com';
@@ -20,6 +23,7 @@
   let ended = false;
   let refreshing = false;
   let timer = 0;
+  let followUpUntil = 0;
   let destinations = [];
   let broadcastOn = false;
   let editing = null; // the destination being edited, or null when adding
@@ -88,7 +92,7 @@
       data = await response.json().catch(() => null);
     }
     if (response.status === 401) {
-      endSession('expired');
+      endSession('unauthorized', data && data.detail);
       throw new ApiError(401, 'The settings link has expired or was revoked.', data);
     }
     if (response.status === 403) {
@@ -125,16 +129,26 @@
 
   // ---- session states ----
 
-  function endSession(kind) {
+  function endSession(kind, detail) {
     if (ended) return;
     ended = true;
     clearTimeout(timer);
     closeDialogs();
-    if (kind === 'expired') {
+    if (kind === 'unauthorized') {
       forgetToken();
-      showNotice('Your settings link has expired',
-        'This link has expired or was revoked, so the settings of this workspace cannot be shown. ' +
-        'Ask your administrator for a new link.');
+      // The server says which (CONTRACT §8.4); the page says it in its own words.
+      const why = String(detail || '');
+      if (/revoked/i.test(why)) {
+        showNotice('This settings link was revoked',
+          'Access through this link was withdrawn, so the settings of this workspace cannot be shown. Ask your administrator for a new link.');
+      } else if (/expired/i.test(why) && !/not valid/i.test(why)) {
+        showNotice('This settings link has expired',
+          'Settings links work for a limited time. Ask your administrator for a new link.');
+      } else {
+        // An expired token and a damaged one can look the same to the server.
+        showNotice('This settings link has expired or is not valid',
+          'Settings links work for a limited time, and only when copied whole. Ask your administrator for a new link.');
+      }
     } else {
       showNotice('This link is for another workspace',
         'The link you opened does not give access to the settings of “' + ws + '”. ' +
@@ -188,7 +202,13 @@
   /** Refreshes every few seconds while the page is visible; a hidden tab asks nothing. */
   function schedule() {
     clearTimeout(timer);
-    if (!ended && document.visibilityState === 'visible') timer = setTimeout(refresh, REFRESH_MS);
+    if (!ended && document.visibilityState === 'visible') timer = setTimeout(refresh, Date.now() < followUpUntil ? FOLLOW_UP_MS : REFRESH_MS);
+  }
+
+  /** Refreshes now and follows up quickly for a few seconds. */
+  function refreshSoon() {
+    followUpUntil = Date.now() + FOLLOW_UP_FOR_MS;
+    return refresh();
   }
 
   document.addEventListener('visibilitychange', () => {
@@ -420,13 +440,14 @@
   async function sendTestTrace(card, button) {
     const d = card.destination;
     try {
-      await busy(button, () => api('POST', 'destinations/' + encodeURIComponent(d.id) + '/test-event', {}));
-      cardResult(card, 'Test trace sent. It shows under Delivered once PostHog has it, usually within a few seconds.', 'ok');
+      const sent = await busy(button, () => api('POST', 'destinations/' + encodeURIComponent(d.id) + '/test-event', {}));
+      cardResult(card, 'Test trace sent (generation ' + sent.generation_id + '). It counts under Delivered once PostHog has it, ' +
+        'usually within seconds.', 'ok');
     } catch (e) {
-      if (!ended) cardResult(card, e.status === 404 ? 'Sending a test trace is not available on this server yet.' : e.message, 'error');
+      if (!ended) cardResult(card, e.message, 'error');
       return;
     }
-    refresh();
+    refreshSoon();
   }
 
   async function replay(card, button) {
@@ -441,7 +462,7 @@
       if (!ended) cardResult(card, e.message, 'error');
       return;
     }
-    refresh();
+    refreshSoon();
   }
 
   function confirmDelete(d) {
@@ -468,7 +489,7 @@
     }
     $('confirm').close();
     toast('“' + d.name + '” was deleted.');
-    await refresh();
+    await refreshSoon();
     $('add-destination').focus();
   });
 
@@ -489,7 +510,7 @@
       sw.disabled = false;
       if (!ended) sw.focus();
     }
-    refresh();
+    refreshSoon();
   });
 
   // ---- the destination form ----
@@ -632,7 +653,7 @@
         : api('POST', 'destinations', body));
       $('editor').close();
       toast('Saved. “' + saved.name + '” ' + (editing ? 'is updated.' : 'now receives the traces of this workspace.'));
-      await refresh();
+      await refreshSoon();
     } catch (err) {
       if (ended) return;
       if (err.status === 400 && err.body && err.body.errors) { showResult('', ''); showErrors(err.body.errors); }
@@ -661,6 +682,18 @@
     }
     return Object.keys(body).length ? body : null;
   }
+
+  // A new link pasted into the same tab changes only the fragment: no reload, so the page starts over itself.
+  window.addEventListener('hashchange', () => {
+    const fresh = readToken();
+    if (!fresh || (fresh === token && !ended)) return;
+    token = fresh;
+    ended = false;
+    $('notice').hidden = true;
+    $('loading').textContent = 'Loading settings…';
+    $('loading').hidden = false;
+    refresh();
+  });
 
   // ---- start ----
 
