@@ -45,7 +45,7 @@ public sealed class SettingsFlowTests(BrowserFixture browser) : IClassFixture<Br
         await form.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await Expect(form.GetByRole(AriaRole.Alert)).ToContainTextAsync(
             "Test Connection failed: PostHog rejected the project API key (wrong key or wrong region). Nothing was saved.");
-        await session.ScreenshotAsync("rejected-key");
+        await session.ScreenshotAsync("rejected-key", fullPage: false);
         Assert.Empty((await admin.Get($"/v1/workspaces/{ws}/destinations")).Json["destinations"]!.AsArray());
 
         // The right key: Test Connection passes, Save saves, and the card shows the key masked, never whole.
@@ -72,11 +72,13 @@ public sealed class SettingsFlowTests(BrowserFixture browser) : IClassFixture<Br
 
         // Step 5: a test trace arrives, without its text (Privacy Mode).
         await card.GetByRole(AriaRole.Button, new() { Name = "Send test trace" }).ClickAsync();
+        var sent = card.GetByRole(AriaRole.Status);
+        await Expect(sent).ToContainTextAsync("Test trace sent (generation broadcast-test-");
+        var generation = Regex.Match(await sent.TextContentAsync() ?? "", @"generation (broadcast-test-[^)]+)\)").Groups[1].Value;
         await Expect(card.GetByTestId("delivered")).ToHaveTextAsync("1");
         var delivered = Assert.Single(_postHog.EventsFor(goodKey));
+        Assert.Equal(generation, delivered["properties"]!["$ai_span_id"]!.GetValue<string>());
         Assert.False(delivered["properties"]!.AsObject().ContainsKey("$ai_input"));
-        // The card names the event to look for in PostHog.
-        await Expect(card.GetByRole(AriaRole.Status)).ToContainTextAsync(delivered["properties"]!["$ai_span_id"]!.GetValue<string>());
         await Expect(card.GetByTestId("state")).ToHaveTextAsync("Healthy");
         await session.ScreenshotAsync("healthy");
 

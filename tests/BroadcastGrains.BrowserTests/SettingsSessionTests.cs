@@ -162,7 +162,7 @@ public sealed class SettingsSessionTests(BrowserFixture browser) : IClassFixture
         await Expect(form.GetByRole(AriaRole.Button, new() { Name = "Save" })).ToBeInViewportAsync();
         var box = await form.BoundingBoxAsync();
         Assert.True(box is { X: >= 0 } && box.X + box.Width <= 360, "the form is wider than the phone's screen");
-        await session.ScreenshotAsync("phone-form");
+        await session.ScreenshotAsync("phone-form", fullPage: false);
         await session.AssertOnlyOwnOriginAsync(link.Token);
     }
 

@@ -63,12 +63,13 @@ public sealed class PageSession : IAsyncDisposable
     }
 
     /// <summary>Writes a PNG of the page when BROADCAST_SCREENSHOTS names a folder (the README's pictures come from there).</summary>
-    public async Task ScreenshotAsync(string name)
+    /// <remarks>A modal dialog's backdrop covers the viewport only: take those with <paramref name="fullPage"/> false.</remarks>
+    public async Task ScreenshotAsync(string name, bool fullPage = true)
     {
         var folder = Environment.GetEnvironmentVariable("BROADCAST_SCREENSHOTS");
         if (string.IsNullOrEmpty(folder)) return;
         Directory.CreateDirectory(folder);
-        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, $"settings-{name}.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, $"settings-{name}.png"), FullPage = fullPage, Animations = ScreenshotAnimations.Disabled });
     }
 
     public async ValueTask DisposeAsync() => await _context.DisposeAsync();

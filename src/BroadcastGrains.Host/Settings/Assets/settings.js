@@ -308,6 +308,7 @@
     f['last-error'].hidden = !error;
 
     fillDeadLetters(card, deadLetters || [], delivery);
+    expireOkNote(card, delivery);
   }
 
   function fillDeadLetters(card, letters, delivery) {
@@ -435,6 +436,13 @@
     el.textContent = text;
     el.className = 'card-result ' + (tone || '');
     el.hidden = !text;
+    // A success note is news only until the card moves on (another state, or some seconds later).
+    card.okNote = tone === 'ok' ? { state: card.destination && card.destination.delivery.state, until: Date.now() + 10000 } : null;
+  }
+
+  function expireOkNote(card, delivery) {
+    const note = card.okNote;
+    if (note && (note.state !== delivery.state || Date.now() > note.until)) cardResult(card, '', '');
   }
 
   async function sendTestTrace(card, button) {
