@@ -37,11 +37,7 @@ public static class SettingsPage
             });
         // Read here, so that a host built without them fails at start rather than on the first visit.
         var html = SettingsAsset.Load("settings.html", "text/html; charset=utf-8");
-        var assets = new Dictionary<string, SettingsAsset>(StringComparer.Ordinal)
-        {
-            ["settings.css"] = SettingsAsset.Load("settings.css", "text/css; charset=utf-8"),
-            ["settings.js"] = SettingsAsset.Load("settings.js", "text/javascript; charset=utf-8"),
-        };
+        var assets = SettingsAsset.LoadScriptsAndStyles();
         // {ws} is checked by the filter; the page reads it from its own address.
         group.MapGet("/{ws}", (string ws) => Serve(html)).AddEndpointFilter(WorkspaceIdFilter.Instance);
         group.MapGet("/assets/{file}", Results<FileContentHttpResult, ProblemHttpResult> (string file) =>
