@@ -69,7 +69,7 @@ public static class BroadcastApp
         services.AddAuthentication(BearerTokenHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
         services.AddSingleton<SettingsTokenCodec>();
-        services.AddSingleton<SettingsGenerations>();
+        services.AddSingleton(sp => new SettingsGenerations(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, WorkspaceAccessHandler>();
         services.AddAuthorizationBuilder()
             .AddPolicy(Scopes.Admin, p => p.RequireClaim(Scopes.ClaimType, Scopes.Admin))

@@ -13,8 +13,13 @@ namespace BroadcastGrains.Host.SettingsSessions;
 /// is still full new workspaces are read from the grain on every request instead of being cached.</item>
 /// </list>
 /// </summary>
-public sealed class SettingsGenerations(IGrainFactory grains, TimeProvider clock)
+public sealed class SettingsGenerations(Func<string, Task<long>> read, TimeProvider clock)
 {
+    public SettingsGenerations(IGrainFactory grains, TimeProvider clock)
+        : this(ws => grains.GetGrain<IWorkspaceGrain>(ws).GetSettingsGeneration(), clock)
+    {
+    }
+
     public static readonly TimeSpan Ttl = TimeSpan.FromSeconds(2);
     public const int MaxEntries = 10_000;
 
@@ -26,7 +31,7 @@ public sealed class SettingsGenerations(IGrainFactory grains, TimeProvider clock
     {
         var now = clock.GetUtcNow();
         if (_entries.TryGetValue(workspaceId, out var entry) && now - entry.ReadAt < Ttl && entry.Generation >= seen) return entry.Generation;
-        var generation = await grains.GetGrain<IWorkspaceGrain>(workspaceId).GetSettingsGeneration();
+        var generation = await read(workspaceId);
         Remember(workspaceId, new Entry(generation, now));
         return generation;
     }
