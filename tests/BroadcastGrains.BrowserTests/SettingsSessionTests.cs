@@ -124,6 +124,9 @@ public sealed class SettingsSessionTests(BrowserFixture browser) : IClassFixture
         await Expect(broadcastSwitch).ToBeFocusedAsync();
         await page.Keyboard.PressAsync("Space");
         await Expect(broadcastSwitch).ToBeCheckedAsync();
+        await Expect(page.GetByText("On — add a destination below to start sending.")).ToBeVisibleAsync();
+        // Saving the switch did not take the focus away from it.
+        await Expect(broadcastSwitch).ToBeFocusedAsync();
         await page.Keyboard.PressAsync("Tab");
         await Expect(add).ToBeFocusedAsync();
         await page.Keyboard.PressAsync("Enter");

@@ -10,7 +10,7 @@ const cards = new Map(); // id → { root, fields, destination, okNote }
 
 export function render(broadcastOn, destinations, deadLetters) {
   const sw = $('broadcast-switch');
-  if (!sw.disabled) sw.checked = broadcastOn;
+  if (sw.getAttribute('aria-busy') !== 'true') sw.checked = broadcastOn;
   $('broadcast-state').textContent = broadcastOn
     ? (destinations.some((d) => d.enabled)
       ? 'On — traces of this workspace are sent to the destinations below.'

@@ -7,8 +7,12 @@ export function setText(el, text) {
   if (el.textContent !== text) el.textContent = text;
 }
 
-/** Runs work with the button disabled and marked busy, so that a double click sends nothing twice. */
+/**
+ * Runs work with the button disabled and marked busy, so that a double click sends nothing twice. A disabled button
+ * drops the keyboard's focus, so it gets it back afterwards unless the person moved on meanwhile.
+ */
 export async function busy(button, work) {
+  const hadFocus = document.activeElement === button;
   button.disabled = true;
   button.setAttribute('aria-busy', 'true');
   try {
@@ -16,6 +20,7 @@ export async function busy(button, work) {
   } finally {
     button.disabled = false;
     button.removeAttribute('aria-busy');
+    if (hadFocus && button.isConnected && (!document.activeElement || document.activeElement === document.body)) button.focus();
   }
 }
 

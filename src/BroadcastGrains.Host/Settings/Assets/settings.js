@@ -75,8 +75,14 @@ onSessionEnd(() => {
 
 $('broadcast-switch').addEventListener('change', async (e) => {
   const sw = e.currentTarget;
+  // Busy, not disabled: a disabled control drops the keyboard's focus. A second flip while the first is on its way
+  // is undone.
+  if (sw.getAttribute('aria-busy') === 'true') {
+    sw.checked = !sw.checked;
+    return;
+  }
   const wanted = sw.checked;
-  sw.disabled = true;
+  sw.setAttribute('aria-busy', 'true');
   try {
     const r = await api('PUT', 'broadcast', { enabled: wanted });
     toast(r.enabled ? 'Broadcast is on.' : 'Broadcast is off: traces are no longer sent.');
@@ -84,8 +90,7 @@ $('broadcast-switch').addEventListener('change', async (e) => {
     sw.checked = !wanted;
     if (!session.ended) toast('Broadcast was not changed: ' + err.message);
   } finally {
-    sw.disabled = false;
-    if (!session.ended) sw.focus();
+    sw.removeAttribute('aria-busy');
   }
   changed();
 });
