@@ -91,6 +91,7 @@ public sealed class SettingsSessionTests(BrowserFixture browser) : IClassFixture
         await session.GotoAsync($"/settings/{b}#token={linkA.Token}");
         await Expect(session.Page.GetByRole(AriaRole.Heading, new() { Name = "This link is for another workspace" })).ToBeVisibleAsync();
         await Expect(session.Page.GetByRole(AriaRole.Region, new() { Name = "Product analytics" })).Not.ToBeVisibleAsync();
+        Assert.Equal(0, await session.Page.EvaluateAsync<int>("sessionStorage.length"));
         await session.AssertOnlyOwnOriginAsync(linkA.Token);
     }
 

@@ -66,6 +66,7 @@ export function endSession(kind, detail) {
         'Settings links work for a limited time, and only when copied whole. Ask your administrator for a new link.');
     }
   } else {
+    forgetToken(); // it opens another workspace, never this one
     showNotice('This link is for another workspace',
       'The link you opened does not give access to the settings of “' + ws + '”. ' +
       'Open the link you were given for this workspace, or ask your administrator for one.');
