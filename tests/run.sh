@@ -15,6 +15,17 @@ if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then
   pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 fi
 
+# The browser tests (tests/BroadcastGrains.BrowserTests) drive Debian's chromium through Playwright, whose own
+# browser download cannot work here; BROADCAST_TEST_CHROMIUM names another build.
+chromium="${BROADCAST_TEST_CHROMIUM:-/usr/bin/chromium}"
+if [ ! -x "$chromium" ]; then
+  echo "Chromium not found: installing it with apt-get" >&2
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium >/dev/null
+  chromium=/usr/bin/chromium
+fi
+export BROADCAST_TEST_CHROMIUM="$chromium"
+
 # A private server in a temp dir on a free port: no dependence on (or damage to) a system cluster.
 work=$(mktemp -d /tmp/broadcastgrains-test.XXXXXX)
 chmod 755 "$work"

@@ -9,6 +9,7 @@ using BroadcastGrains.Host.Destinations;
 using BroadcastGrains.Host.Health;
 using BroadcastGrains.Host.Http;
 using BroadcastGrains.Host.Ingestion;
+using BroadcastGrains.Host.Settings;
 using BroadcastGrains.Host.SettingsSessions;
 using BroadcastGrains.Host.Workspaces;
 using BroadcastGrains.PostHog;
@@ -79,6 +80,7 @@ public static class BroadcastApp
         services.AddProblemDetails();
         services.AddExceptionHandler<StorageUnavailableHandler>();
         services.AddApiDocumentation();
+        services.AddSettingsPage();
         services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
@@ -111,6 +113,7 @@ public static class BroadcastApp
         app.MapTestEventEndpoints();
         app.MapSettingsSessionEndpoints();
         app.MapTraceEndpoints();
+        app.MapSettingsPage();
         return app;
     }
 
