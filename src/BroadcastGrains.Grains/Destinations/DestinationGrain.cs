@@ -1,3 +1,4 @@
+using BroadcastGrains.Grains.Placement;
 using BroadcastGrains.Delivery;
 using BroadcastGrains.Destinations;
 using BroadcastGrains.Grains.Delivery;
@@ -20,7 +21,7 @@ namespace BroadcastGrains.Grains.Destinations;
 /// <see cref="DestinationIntake"/> and <see cref="DeliveryLoop"/>, which do the work. The loop runs on an
 /// interleaving timer, so a slow PostHog never holds up acceptance.
 /// </summary>
-[RandomPlacement]
+[WorkspaceOwnerPlacement]
 public sealed partial class DestinationGrain(
     [PersistentState("destination", BroadcastStorage.Name)] IPersistentState<DestinationState> state,
     IOutboxStore outbox,
