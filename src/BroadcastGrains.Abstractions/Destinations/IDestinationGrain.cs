@@ -30,7 +30,8 @@ public interface IDestinationGrain : IGrainWithStringKey
 
     /// <summary>
     /// Maps and stores the records; returns once they are stored (committed in Postgres mode, either in the
-    /// destination's outbox or, with a <paramref name="ticket"/> from this silo, in the ingest journal).
+    /// destination's outbox or, with a <paramref name="ticket"/> from this silo, in the ingest journal). The ticket is
+    /// an offer, never a duty: a destination that lives elsewhere, backs off or is short of memory writes rows.
     /// </summary>
     Task<EnqueueResult> Enqueue([Immutable] IReadOnlyList<TraceRecord> records, JournalTicket? ticket);
 

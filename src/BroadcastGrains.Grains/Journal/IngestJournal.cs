@@ -14,6 +14,9 @@ namespace BroadcastGrains.Grains.Journal;
 /// has answered, so the count cannot reach zero early. Holds are kept under the ticket's entry key, which is the
 /// row id for a request accepted here and a fresh key for every take-over of a row: events still held from an
 /// earlier, failed replay of the same row can then never release the holds of a later one.
+/// This is the one type that owns a <see cref="JournalTicket"/>'s life: it opens entries (<see cref="Open"/>, and each
+/// take-over), counts their holds and forgets them (<see cref="Release"/> to zero, or <see cref="Abandon"/>). Its
+/// callers only take and give back holds: the ingest service the request's own, a destination's window one per event.
 /// </summary>
 public sealed partial class IngestJournal : IAsyncDisposable
 {
@@ -142,11 +145,16 @@ public sealed partial class IngestJournal : IAsyncDisposable
         await command.ExecuteNonQueryAsync();
     }
 
-    /// <summary>Hands a row back for a later sweep to take over (its ingest failed here).</summary>
-    public async Task GiveBackAsync(Guid row)
+    /// <summary>
+    /// Hands a row back for a later sweep to take over (its ingest failed here, or was not tried). Events that
+    /// destinations hold from a failed attempt keep their hold key, which is forgotten here, so they can never release
+    /// a later attempt's holds.
+    /// </summary>
+    public async Task GiveBackAsync(JournalEntry entry)
     {
+        Abandon(entry.Ticket);
         await using var command = _dataSource.CreateCommand("UPDATE broadcast_ingest_journal SET owner = '' WHERE id = $1 AND owner = $2");
-        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = row });
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = entry.Row });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Owner });
         await command.ExecuteNonQueryAsync();
     }

@@ -41,8 +41,8 @@ public static class SiloSetup
 
         if (options.Storage == StorageMode.Postgres)
         {
-            services.AddSingleton(sp => new TraceDispatcher(
-                sp.GetRequiredService<WorkspaceRoutes>(),
+            services.AddSingleton(sp => new TraceIngest(
+                sp.GetRequiredService<TraceDispatcher>(),
                 sp.GetRequiredService<IOptions<JournalOptions>>().Value.Enabled ? sp.GetRequiredService<IngestJournal>() : null));
             // One Localhost silo is the whole cluster, so any other owner is a previous run of it.
             var unknownOwnerSettle = options.Clustering == ClusteringMode.Localhost ? TimeSpan.Zero : TimeSpan.FromMinutes(1);
@@ -53,7 +53,7 @@ public static class SiloSetup
         }
         else
         {
-            services.AddSingleton(sp => new TraceDispatcher(sp.GetRequiredService<WorkspaceRoutes>(), null));
+            services.AddSingleton(sp => new TraceIngest(sp.GetRequiredService<TraceDispatcher>(), null));
             services.AddSingleton<IStorageProbe, MemoryStorageProbe>();
         }
 

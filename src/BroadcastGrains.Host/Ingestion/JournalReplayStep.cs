@@ -19,7 +19,7 @@ namespace BroadcastGrains.Host.Ingestion;
 /// </param>
 public sealed partial class JournalReplayStep(
     IngestJournal journal,
-    TraceDispatcher dispatcher,
+    TraceIngest ingest,
     IClusterMembershipService membership,
     TimeProvider clock,
     TimeSpan unknownOwnerSettle,
@@ -95,8 +95,7 @@ public sealed partial class JournalReplayStep(
         {
             // A record that does not map is dead-lettered `rejected` by its destination, so only storage trouble
             // and bugs of ours end up here.
-            await dispatcher.DispatchAsync(batch.Records, entry.Ticket);
-            journal.Release(entry.Ticket.Entry, 1);
+            await ingest.ReplayAsync(entry, batch.Records);
             return Outcome.Replayed;
         }
         catch (Exception ex) when (!StorageFaults.IsDataError(ex) && StorageFaults.AsUnavailable(ex) is not null)
@@ -127,16 +126,12 @@ public sealed partial class JournalReplayStep(
         }
     }
 
-    /// <summary>
-    /// The row stays and goes back to the pool for a later sweep, here or elsewhere. Events that destinations hold
-    /// from this attempt keep their hold key, which is forgotten here, so they can never release a later attempt's.
-    /// </summary>
+    /// <summary>The row stays and goes back to the pool for a later sweep, here or elsewhere.</summary>
     private async Task GiveBackAsync(JournalEntry entry)
     {
-        journal.Abandon(entry.Ticket);
         try
         {
-            await journal.GiveBackAsync(entry.Row);
+            await journal.GiveBackAsync(entry);
         }
         catch (Exception ex)
         {

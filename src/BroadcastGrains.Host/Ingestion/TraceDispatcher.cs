@@ -1,20 +1,16 @@
 using System.Diagnostics;
 using BroadcastGrains.Destinations;
-using BroadcastGrains.Grains.Journal;
 using BroadcastGrains.Grains.Telemetry;
 using BroadcastGrains.Traces;
 
 namespace BroadcastGrains.Host.Ingestion;
 
-/// <summary>Hands parsed records to their destination grains: one call per destination, all concurrently.</summary>
-public sealed class TraceDispatcher(WorkspaceRoutes routes, IngestJournal? journal)
+/// <summary>
+/// Hands parsed records to their destination grains: one call per destination, all concurrently. It passes a journal
+/// ticket on but never opens or releases one: <see cref="TraceIngest"/> does.
+/// </summary>
+public sealed class TraceDispatcher(WorkspaceRoutes routes)
 {
-    /// <summary>This silo's ingest journal, when requests are journaled (Postgres mode, <c>Broadcast:Journal:Enabled</c>).</summary>
-    public IngestJournal? Journal => journal;
-
-    /// <summary>Returns once every destination has stored its events; the result is how many deliveries were queued.</summary>
-    public async Task<int> DispatchAsync(List<TraceRecord> records, JournalTicket? ticket) =>
-        records.Count == 0 ? 0 : await DispatchAsync(await PlanAsync(records), ticket);
 
     /// <summary>Groups the records by workspace and resolves each workspace's route (from the cache, mostly without waiting).</summary>
     public async ValueTask<IngestPlan> PlanAsync(List<TraceRecord> records)
@@ -41,6 +37,7 @@ public sealed class TraceDispatcher(WorkspaceRoutes routes, IngestJournal? journ
         return new IngestPlan(groups);
     }
 
+    /// <summary>Returns once every destination has stored its events; the result is how many deliveries were queued.</summary>
     public async Task<int> DispatchAsync(IngestPlan plan, JournalTicket? ticket)
     {
         var groups = plan.Groups;

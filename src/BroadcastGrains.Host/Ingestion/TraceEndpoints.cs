@@ -5,7 +5,6 @@ using BroadcastGrains.Host.Operations;
 using BroadcastGrains.Host.Http;
 using BroadcastGrains.Ingestion;
 using BroadcastGrains.Traces;
-using BroadcastGrains.Grains.Journal;
 using BroadcastGrains.Grains.Postgres;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -27,12 +26,10 @@ public static class TraceEndpoints
     }
 
     /// <summary>
-    /// Parse and validate everything first (any bad record: nothing is accepted), then hand each destination its
-    /// workspace's records in one grain call. 202 only once every destination has stored its events; in Postgres
-    /// mode the request is also committed as one journal row, which lets destinations on this silo keep their
-    /// events in memory instead of one outbox row each.
+    /// Parse and validate everything first (any bad record: nothing is accepted), then hand the records to this silo's
+    /// <see cref="TraceIngest"/>; 202 only once it has stored them (committed, in Postgres mode).
     /// </summary>
-    private static async Task<Results<Accepted<IngestResponse>, ProblemHttpResult>> Ingest(HttpContext context, TraceDispatcher dispatcher, TimeProvider clock, ShutdownCoordinator shutdown)
+    private static async Task<Results<Accepted<IngestResponse>, ProblemHttpResult>> Ingest(HttpContext context, TraceIngest ingest, TimeProvider clock, ShutdownCoordinator shutdown)
     {
         if (shutdown.Draining)
         {
@@ -64,9 +61,7 @@ public static class TraceEndpoints
         int queued;
         try
         {
-            queued = dispatcher.Journal is not { } journal || records.Count == 0
-                ? await dispatcher.DispatchAsync(records, null)
-                : await DispatchJournaledAsync(dispatcher, journal, records, receivedAt, body);
+            queued = await ingest.IngestAsync(records, body.Memory, receivedAt);
         }
         catch (Exception ex) when (StorageFaults.AsUnavailable(ex) is { } unavailable)
         {
@@ -84,65 +79,5 @@ public static class TraceEndpoints
         BroadcastTelemetry.TracesRejected.Add(1, BroadcastTelemetry.Reason(unavailable.Reason));
         context.Response.Headers.RetryAfter = unavailable.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return Problems.Unavailable(unavailable.Message, unavailable.Reason);
-    }
-
-    /// <summary>
-    /// The journal row and the grain calls go out together; the 202 waits for both. The row holds the body as
-    /// received only when every record's workspace has a destination that sends prompt text; otherwise a copy
-    /// without that text and without the records no destination takes (CONTRACT §8.3).
-    /// </summary>
-    private static async Task<int> DispatchJournaledAsync(TraceDispatcher dispatcher, IngestJournal journal, List<TraceRecord> records, DateTimeOffset receivedAt, PooledBody body)
-    {
-        var plan = await dispatcher.PlanAsync(records);
-        var keep = plan.JournalKeep(records);
-        if (keep is null) return await DispatchJournaledAsync(dispatcher, journal, plan, receivedAt, body.Memory);
-        using var copy = new PooledBufferWriter(body.Length + 64);
-        JournalBody.Rewrite(body.Span, keep, copy, out var kept);
-        // Not one record has a destination: nothing is queued, so there is nothing to journal.
-        if (kept == 0) return await dispatcher.DispatchAsync(plan, null);
-        return await DispatchJournaledAsync(dispatcher, journal, plan, receivedAt, copy.WrittenMemory);
-    }
-
-    private static async Task<int> DispatchJournaledAsync(TraceDispatcher dispatcher, IngestJournal journal, IngestPlan plan, DateTimeOffset receivedAt, ReadOnlyMemory<byte> body)
-    {
-        var ticket = journal.Open();
-        Task commit;
-        try
-        {
-            commit = journal.WriteAsync(ticket, receivedAt, body);
-        }
-        catch
-        {
-            journal.Abandon(ticket);
-            throw;
-        }
-        var dispatch = dispatcher.DispatchAsync(plan, ticket);
-        try
-        {
-            await commit;
-        }
-        catch
-        {
-            // Not committed, so not accepted: the client retries, and whatever the destinations already hold is
-            // sent under the same uuids as the retry's events.
-            journal.Abandon(ticket);
-            try
-            {
-                await dispatch;
-            }
-            catch (Exception)
-            {
-                // The commit's failure is the one to report.
-            }
-            throw;
-        }
-        try
-        {
-            return await dispatch;
-        }
-        finally
-        {
-            journal.Release(ticket.Entry, 1);
-        }
     }
 }
