@@ -29,7 +29,7 @@ public static class BenchRunner
 
         if (options.Build)
         {
-            Log("building the host (Release)");
+            Log("publishing the host (Release, ReadyToRun)");
             await BuildHostAsync(repo, ct);
         }
 
@@ -185,13 +185,16 @@ public static class BenchRunner
 
     private static async Task BuildHostAsync(string repo, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo("dotnet", ["build", "-c", "Release", Path.Combine(repo, "src", "BroadcastGrains.Host"), "--nologo", "-v", "q"])
+        // Published as an operator deploys it (and as the Dockerfile does): ReadyToRun code for every assembly, so that a
+        // fresh process does not JIT its whole hot path under load (issue 18's cold start).
+        var start = new ProcessStartInfo("dotnet", ["publish", "-c", "Release", "--use-current-runtime", "--self-contained", "false", "-p:PublishReadyToRun=true",
+            "-o", TargetLauncher.PublishDirectory(repo), Path.Combine(repo, "src", "BroadcastGrains.Host"), "--nologo", "-v", "q"])
         {
             UseShellExecute = false,
         };
         using var build = Process.Start(start)!;
         await build.WaitForExitAsync(cancellationToken);
-        if (build.ExitCode != 0) throw new InvalidOperationException("building the host failed");
+        if (build.ExitCode != 0) throw new InvalidOperationException("publishing the host failed");
     }
 
     private static string RepoRoot()
