@@ -32,9 +32,12 @@ public sealed partial class DestinationGrain(
     ApiKeyProtector keys,
     IOptions<DeliveryOptions> deliveryOptions,
     TimeProvider clock,
+    WorkspaceOwners owners,
     ILogger<DestinationGrain> logger) : Grain, IDestinationGrain
 {
     private readonly DeliveryOptions _options = deliveryOptions.Value;
+    private WorkspaceOwners.View? _ownerView;
+    private bool _misplaced;
     private DestinationContext _destination = null!;
     private DeliveryLoop _loop = null!;
     private DestinationIntake _intake = null!;
@@ -207,7 +210,30 @@ public sealed partial class DestinationGrain(
         return true;
     }
 
-    public Task<EnqueueResult> Enqueue(IReadOnlyList<TraceRecord> records, JournalTicket? ticket) => _intake.EnqueueAsync(records, ticket);
+    public Task<EnqueueResult> Enqueue(IReadOnlyList<TraceRecord> records, JournalTicket? ticket)
+    {
+        if (IsMisplaced())
+        {
+            // Placed before a membership change moved its workspace to another silo: serve this call, then make room
+            // for an activation on the owner, where ingest sends the workspace's records (issue 18).
+            BroadcastTelemetry.MisplacedEnqueues.Add(1);
+            this.DeactivateOnIdle();
+        }
+        return _intake.EnqueueAsync(records, ticket);
+    }
+
+    /// <summary>Checked once per membership version: a hash of the workspace id and one mix per silo.</summary>
+    private bool IsMisplaced()
+    {
+        var view = owners.Current();
+        if (!ReferenceEquals(view, _ownerView))
+        {
+            _ownerView = view;
+            // Not in the view at all (joining, or leaving): nothing to converge towards from here.
+            _misplaced = view.Local >= 0 && view.OwnerIndex(DestinationIdentity.Split(Key).WorkspaceId) != view.Local;
+        }
+        return _misplaced;
+    }
 
     public Task<IReadOnlyList<DeadLetter>> GetDeadLetters(int limit) =>
         Config is null ? Task.FromResult<IReadOnlyList<DeadLetter>>([]) : outbox.ListDeadLettersAsync(Key, limit);

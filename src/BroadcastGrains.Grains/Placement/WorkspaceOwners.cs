@@ -10,24 +10,26 @@ namespace BroadcastGrains.Grains.Placement;
 /// </summary>
 public sealed class WorkspaceOwners(IClusterMembershipService membership, ILocalSiloDetails local)
 {
-    private sealed record View(MembershipVersion Version, SiloAddress[] Silos, ulong[] Hashes);
+    /// <summary>One membership version's active silos, ordered; <see cref="Local"/> is this silo's index, -1 when it is not among them.</summary>
+    public sealed record View(MembershipVersion Version, SiloAddress[] Silos, ulong[] Hashes, int Local)
+    {
+        public int OwnerIndex(string workspaceId) => Silos.Length == 1 ? 0 : OwnerRing.OwnerIndex(OwnerRing.WorkspaceHash(workspaceId), Hashes);
+    }
 
     private View? _view;
 
     public SiloAddress LocalSilo => local.SiloAddress;
 
-    /// <summary>The active silos of the current view, ordered; this silo alone while it is not yet active in it.</summary>
-    public IReadOnlyList<SiloAddress> ActiveSilos => Current().Silos;
-
     public SiloAddress OwnerOf(string workspaceId)
     {
         var view = Current();
-        return view.Silos.Length == 1 ? view.Silos[0] : view.Silos[OwnerRing.OwnerIndex(OwnerRing.WorkspaceHash(workspaceId), view.Hashes)];
+        return view.Silos[view.OwnerIndex(workspaceId)];
     }
 
     public bool OwnsLocally(string workspaceId) => OwnerOf(workspaceId).Equals(local.SiloAddress);
 
-    private View Current()
+    /// <summary>The view as of the current membership version (rebuilt only when that changes).</summary>
+    public View Current()
     {
         var snapshot = membership.CurrentSnapshot;
         if (_view is { } view && view.Version == snapshot.Version) return view;
@@ -40,7 +42,7 @@ public sealed class WorkspaceOwners(IClusterMembershipService membership, ILocal
         silos.Sort();
         var hashes = new ulong[silos.Count];
         for (var i = 0; i < hashes.Length; i++) hashes[i] = OwnerRing.SiloHash(unchecked((uint)silos[i].GetConsistentHashCode()));
-        var fresh = new View(snapshot.Version, silos.ToArray(), hashes);
+        var fresh = new View(snapshot.Version, silos.ToArray(), hashes, silos.IndexOf(local.SiloAddress));
         _view = fresh;
         return fresh;
     }

@@ -26,6 +26,7 @@ public static class DestinationTestCluster
         {
             silo.AddMemoryGrainStorage(BroadcastStorage.Name);
             silo.Services.AddPlacementDirector<WorkspaceOwnerPlacement, WorkspaceOwnerPlacementDirector>();
+            silo.Services.AddSingleton<WorkspaceOwners>();
             silo.Services.AddSingleton(budget);
             silo.Services.AddSingleton<IOutboxStore, MemoryOutboxStore>();
             silo.Services.AddSingleton(TimeProvider.System);
