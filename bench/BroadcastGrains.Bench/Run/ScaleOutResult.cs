@@ -12,6 +12,12 @@ public sealed class ScaleOutResult(int silos)
     /// <summary>Each silo's own cores during the measured window, in start order.</summary>
     public List<double> SiloCores { get; } = new();
     public List<string> Notes { get; } = new();
+    /// <summary>Request shares during the window, from the silos' own counters: ingested where accepted, sent to the owner in one call, or ingested where accepted because the owner could not be reached.</summary>
+    public long LocalShares { get; set; }
+    public long RemoteShares { get; set; }
+    public long FallbackShares { get; set; }
+    /// <summary>Destination calls that reached an activation off its workspace's owner (converging after a membership change).</summary>
+    public long MisplacedEnqueues { get; set; }
 
     /// <summary>CPU µs of the silos and PostgreSQL together per delivered event: the figure that says whether a silo pays.</summary>
     public double? MicrosPerEvent =>

@@ -46,8 +46,9 @@ public sealed class ScaleOutStage(RunOptions options, TargetLauncher launcher, T
             long queued = warm.Queued;
             log($"  warm-up: {warm}");
 
+            var before = new List<string?>();
             for (var i = 0; i < cluster.Count; i++)
-                await throughput.SaveMetricsAsync(TargetKind.Postgres, cluster[i].BaseAddress, $"s{silos}-silo{i + 1}-metrics-before-peak.txt", cancellationToken);
+                before.Add(await throughput.SaveMetricsAsync(TargetKind.Postgres, cluster[i].BaseAddress, $"s{silos}-silo{i + 1}-metrics-before-peak.txt", cancellationToken));
             var pids = cluster.Select(s => s.Pid).ToList();
             var perSilo = pids.Select(p => CpuShare.Start(p, null)).ToList();
             var cpu = CpuShare.Start(pids, postgres.PostmasterPid);
@@ -55,7 +56,13 @@ public sealed class ScaleOutStage(RunOptions options, TargetLauncher launcher, T
             result.Cpu = cpu();
             result.SiloCores.AddRange(perSilo.Select(share => share().Target));
             for (var i = 0; i < cluster.Count; i++)
-                await throughput.SaveMetricsAsync(TargetKind.Postgres, cluster[i].BaseAddress, $"s{silos}-silo{i + 1}-metrics-after-peak.txt", cancellationToken);
+            {
+                var after = await throughput.SaveMetricsAsync(TargetKind.Postgres, cluster[i].BaseAddress, $"s{silos}-silo{i + 1}-metrics-after-peak.txt", cancellationToken);
+                result.LocalShares += Delta(before[i], after, "broadcast_ingest_shares_total", "where=\"local\"");
+                result.RemoteShares += Delta(before[i], after, "broadcast_ingest_shares_total", "where=\"remote\"");
+                result.FallbackShares += Delta(before[i], after, "broadcast_ingest_shares_total", "where=\"fallback\"");
+                result.MisplacedEnqueues += Delta(before[i], after, "broadcast_destination_misplaced_enqueues_total", null);
+            }
             queued += peak.Queued;
             await Task.Delay(SinkCounters.SlotMilliseconds * 2, cancellationToken);
             result.DeliveredPerSecond = ThroughputStage.DeliveredPerSecond(sink.Counters, peak);
@@ -64,7 +71,8 @@ public sealed class ScaleOutStage(RunOptions options, TargetLauncher launcher, T
             log($"  peak: {peak}");
             log($"  {silos} silo(s): delivered {result.DeliveredPerSecond:F0} events/s; CPU cores silos/bench/PostgreSQL/other {result.Cpu} " +
                 $"(per silo {string.Join(" + ", result.SiloCores.Select(c => c.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)))}); " +
-                $"{result.MicrosPerEvent:F1} µs of silos + PostgreSQL CPU per event");
+                $"{result.MicrosPerEvent:F1} µs of silos + PostgreSQL CPU per event; request shares local/remote/fallback " +
+                $"{result.LocalShares}/{result.RemoteShares}/{result.FallbackShares}, misplaced destination calls {result.MisplacedEnqueues}");
             if (result.Cpu.Value.Other > 0.15)
                 result.Notes.Add($"other processes took {result.Cpu.Value.Other:F2} cores during the peak: the machine was not quiet");
             if (peak.Failed > 0) result.Notes.Add($"{peak.Failed} ingest requests failed at peak ({peak.LastError})");
@@ -79,5 +87,21 @@ public sealed class ScaleOutStage(RunOptions options, TargetLauncher launcher, T
             await postgres.SettleAsync(database, CancellationToken.None);
         }
         return result;
+    }
+
+    /// <summary>A counter's growth between two Prometheus texts of one silo, summed over the series that carry <paramref name="label"/>.</summary>
+    private static long Delta(string? before, string? after, string name, string? label) => Sum(after, name, label) - Sum(before, name, label);
+
+    private static long Sum(string? metrics, string name, string? label)
+    {
+        if (metrics is null) return 0;
+        long total = 0;
+        foreach (var line in metrics.Split('\n'))
+        {
+            if (!line.StartsWith(name, StringComparison.Ordinal) || (label is not null && !line.Contains(label, StringComparison.Ordinal))) continue;
+            if (double.TryParse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v))
+                total += (long)v;
+        }
+        return total;
     }
 }

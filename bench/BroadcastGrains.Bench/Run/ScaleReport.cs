@@ -17,15 +17,15 @@ public static class ScaleReport
                 "the load's connections spread round-robin over their APIs; all of them share the same cores, so events/s cannot grow — " +
                 "CPU per delivered event is the figure to read.");
             sb.AppendLine();
-            sb.AppendLine("| silos | delivered events/s | accepted records/s | ingest p99, ms | CPU cores: silos (each) / PostgreSQL / bench / other | µs of silos + PostgreSQL CPU per event | vs 1 silo |");
-            sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|");
+            sb.AppendLine("| silos | delivered events/s | accepted records/s | ingest p99, ms | CPU cores: silos (each) / PostgreSQL / bench / other | µs of silos + PostgreSQL CPU per event | vs 1 silo | request shares local / remote / fallback; misplaced destination calls |");
+            sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var r in scale)
             {
                 var vs = one?.MicrosPerEvent is > 0 && r.MicrosPerEvent is { } m ? (m / one.MicrosPerEvent.Value).ToString("F2", C) : "—";
                 var cores = r.Cpu is { } cpu
                     ? $"{cpu.Target.ToString("F2", C)} ({string.Join(" + ", r.SiloCores.Select(x => x.ToString("F2", C)))}) / {cpu.Postgres.ToString("F2", C)} / {cpu.Bench.ToString("F2", C)} / {cpu.Other.ToString("F2", C)}"
                     : "—";
-                sb.AppendLine(C, $"| {r.Silos} | {N(r.DeliveredPerSecond)} | {N(r.AcceptedPerSecond)} | {F(r.PeakP99Ms)} | {cores} | {F(r.MicrosPerEvent)} | {vs} |");
+                sb.AppendLine(C, $"| {r.Silos} | {N(r.DeliveredPerSecond)} | {N(r.AcceptedPerSecond)} | {F(r.PeakP99Ms)} | {cores} | {F(r.MicrosPerEvent)} | {vs} | {r.LocalShares} / {r.RemoteShares} / {r.FallbackShares}; {r.MisplacedEnqueues} |");
             }
             sb.AppendLine();
         }
