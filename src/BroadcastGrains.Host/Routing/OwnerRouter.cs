@@ -43,7 +43,11 @@ public sealed class OwnerRouter(TraceIngest ingest, WorkspaceOwners owners, Inge
                 counts[lastOwner]++;
             }
 
-            var only = Array.FindIndex(counts, c => c == records.Count);
+            var only = -1;
+            for (var owner = 0; owner < counts.Length; owner++)
+            {
+                if (counts[owner] == records.Count) only = owner;
+            }
             if (only >= 0)
             {
                 return only == view.Local
