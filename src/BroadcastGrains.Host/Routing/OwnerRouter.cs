@@ -4,7 +4,6 @@ using BroadcastGrains.Grains.Postgres;
 using BroadcastGrains.Grains.Telemetry;
 using BroadcastGrains.Host.Ingestion;
 using BroadcastGrains.Traces;
-using Keep = BroadcastGrains.Host.Ingestion.JournalBody.Keep;
 
 namespace BroadcastGrains.Host.Routing;
 
@@ -55,11 +54,12 @@ public sealed class OwnerRouter(TraceIngest ingest, WorkspaceOwners owners, Inge
                     : await Remote(view.Silos[only], body.ToArray(), records, receivedAt);
             }
 
+            var shareBodies = ShareSplitter.Split(body.Span, ownerOf.AsSpan(0, records.Count), counts.Length);
             var calls = new List<Task<int>>(view.Silos.Length);
             for (var owner = 0; owner < counts.Length; owner++)
             {
-                if (counts[owner] == 0) continue;
-                var (share, shareRecords) = Share(body.Span, ownerOf.AsSpan(0, records.Count), owner, records, counts[owner]);
+                if (shareBodies[owner] is not { } share) continue;
+                var shareRecords = RecordsOf(owner, ownerOf.AsSpan(0, records.Count), records, counts[owner]);
                 calls.Add(owner == view.Local ? Local(shareRecords, share, receivedAt) : Remote(view.Silos[owner], share, shareRecords, receivedAt));
             }
             var queued = 0;
@@ -96,22 +96,14 @@ public sealed class OwnerRouter(TraceIngest ingest, WorkspaceOwners owners, Inge
         }
     }
 
-    /// <summary>One owner's records, and the request's JSON cut down to exactly them, in request order.</summary>
-    private static (byte[] Body, List<TraceRecord> Records) Share(ReadOnlySpan<byte> body, ReadOnlySpan<int> ownerOf, int owner, List<TraceRecord> records, int count)
+    /// <summary>One owner's records in request order: what its share's JSON parses to.</summary>
+    private static List<TraceRecord> RecordsOf(int owner, ReadOnlySpan<int> ownerOf, List<TraceRecord> records, int count)
     {
-        var keep = new Keep[ownerOf.Length];
         var mine = new List<TraceRecord>(count);
         for (var i = 0; i < ownerOf.Length; i++)
         {
-            if (ownerOf[i] == owner)
-            {
-                keep[i] = Keep.Whole;
-                mine.Add(records[i]);
-            }
-            else keep[i] = Keep.Nothing;
+            if (ownerOf[i] == owner) mine.Add(records[i]);
         }
-        using var copy = new PooledBufferWriter(body.Length / 2 + 64);
-        JournalBody.Rewrite(body, keep, copy, out _);
-        return (copy.WrittenMemory.ToArray(), mine);
+        return mine;
     }
 }
