@@ -16,12 +16,12 @@ namespace BroadcastGrains.Host.Routing;
 /// never lost, and a share that the owner had in fact stored before the call failed goes out twice under the same
 /// uuids (as after any retry), which PostHog deduplicates.
 /// </summary>
-public sealed class OwnerRouter(TraceIngest ingest, WorkspaceOwners owners, IngestShareClient shares, ILogger<OwnerRouter> logger)
+public sealed class OwnerRouter(TraceIngest ingest, WorkspaceOwners owners, IngestShareClient shares, IngestOptions options, ILogger<OwnerRouter> logger)
 {
     public async Task<int> IngestAsync(List<TraceRecord> records, ReadOnlyMemory<byte> body, DateTimeOffset receivedAt)
     {
         var view = owners.Current();
-        if (records.Count == 0 || view.Silos.Length == 1) return await Local(records, body, receivedAt);
+        if (records.Count == 0 || view.Silos.Length == 1 || !options.RouteByOwner) return await Local(records, body, receivedAt);
 
         var ownerOf = ArrayPool<int>.Shared.Rent(records.Count);
         try

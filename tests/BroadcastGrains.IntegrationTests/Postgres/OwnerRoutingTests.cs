@@ -89,6 +89,48 @@ public sealed class OwnerRoutingTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task With_routing_by_owner_off_the_accepting_silo_ingests_whole_requests_and_nothing_is_lost()
+    {
+        var off = new Dictionary<string, string> { ["Broadcast__Ingest__RouteByOwner"] = "false" };
+        await using var db = await TestDatabase.CreateAsync();
+        await using var postHog = await FakePostHog.StartAsync();
+        var silos = new List<SiloProcess>();
+        try
+        {
+            for (var i = 0; i < 2; i++) silos.Add(await SiloProcess.StartAsync($"unrouted{i}", db.ConnectionString, clustered: true, off));
+            await ActiveSilos(db, 2);
+            var tenants = new List<(string Workspace, string Key)>();
+            for (var i = 0; i < Workspaces; i++)
+            {
+                var (ws, _, key) = await silos[i % 2].NewTenantAsync(postHog);
+                tenants.Add((ws, key));
+            }
+            var accepted = new ConcurrentDictionary<string, string>();
+            for (var round = 0; round < 10; round++)
+            {
+                var (body, ids) = Request(tenants, round);
+                await SendUntilAccepted(silos, round, body);
+                foreach (var (id, key) in ids) accepted[id] = key;
+            }
+            await Eventually.True(() => Missing(postHog, tenants, accepted) == 0, "every accepted event delivered", TimeSpan.FromSeconds(60));
+            AssertOneUuidPerEvent(postHog, tenants, accepted);
+            await Eventually.Value(() => Shares(silos, "local"), n => n >= 10, "every request counted as ingested where accepted");
+            Assert.Equal(0, await Shares(silos, "remote"));
+        }
+        finally
+        {
+            foreach (var silo in silos) await silo.DisposeAsync();
+        }
+    }
+
+    private static async Task<long> Shares(List<SiloProcess> silos, string where)
+    {
+        long shares = 0;
+        foreach (var silo in silos) shares += Sum((await silo.Admin().Get("/metrics")).Body, "broadcast_ingest_shares_total", $"where=\"{where}\"");
+        return shares;
+    }
+
     /// <summary>Records of <see cref="WorkspacesPerRequest"/> workspaces, so that most requests have records for several owners.</summary>
     private static (string Body, List<(string Id, string Key)> Ids) Request(List<(string Workspace, string Key)> tenants, int round)
     {
