@@ -1,6 +1,7 @@
 using BroadcastGrains.Grains.Delivery;
 using BroadcastGrains.Grains.Journal;
 using BroadcastGrains.Grains.Outbox;
+using BroadcastGrains.Grains.Placement;
 using BroadcastGrains.Grains.Postgres;
 using BroadcastGrains.Grains.Telemetry;
 using BroadcastGrains.PostHog.Delivery;
@@ -42,6 +43,9 @@ public static class BroadcastSiloBuilderExtensions
             sp.GetRequiredService<IOptions<MemoryBudgetOptions>>().Value.MaxBufferedBytes ?? MemoryBudget.DefaultMaxBytes(durableStorage: false),
             reportMetrics: true));
         services.AddHostedService<DeadLetterSweeper>();
+        // A workspace's grains live on the silo that owns the workspace (issue 18), which ingest routes by.
+        services.AddPlacementDirector<WorkspaceOwnerPlacement, WorkspaceOwnerPlacementDirector>();
+        services.TryAddSingleton<WorkspaceOwners>();
         return silo;
     }
 

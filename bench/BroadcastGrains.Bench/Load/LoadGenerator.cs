@@ -18,16 +18,17 @@ public sealed class LoadGenerator : IDisposable
     private readonly LoadOptions _options;
     private readonly RequestTemplate[] _templates;
     private readonly HttpClient _http;
-    private readonly Uri _ingest;
+    private readonly Uri[] _ingest;
     private long _nextGeneration;
 
     public LoadGenerator(LoadOptions options)
     {
         _options = options;
         _templates = TraceCorpus.Build(options.Templates, options.RecordsPerRequest, options.Seed);
-        _ingest = new Uri(options.Target, "/v1/traces");
+        _ingest = (options.SpreadOver.Count > 0 ? options.SpreadOver : [options.Target]).Select(t => new Uri(t, "/v1/traces")).ToArray();
         _http = new HttpClient(new SocketsHttpHandler
         {
+            // Per server: with SpreadOver, each target gets its own share of the connections.
             MaxConnectionsPerServer = options.Connections,
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10),
             UseProxy = false,
@@ -89,6 +90,7 @@ public sealed class LoadGenerator : IDisposable
         var random = new Random(_options.Seed * 7919 + worker);
         var body = new byte[_templates.Max(t => t.Body.Length)];
         var n = worker;
+        var ingest = _ingest[worker % _ingest.Length];
         var requestWorkspace = 0;
         Func<int, int> workspaceOf = _options.Spread == Spread.Mixed
             ? _ => random.Next(_options.Workspaces)
@@ -118,7 +120,7 @@ public sealed class LoadGenerator : IDisposable
             result.Requests++;
             try
             {
-                using var request = new HttpRequestMessage(HttpMethod.Post, _ingest) { Content = new ByteArrayContent(body, 0, length) };
+                using var request = new HttpRequestMessage(HttpMethod.Post, ingest) { Content = new ByteArrayContent(body, 0, length) };
                 request.Content.Headers.ContentType = Json;
                 using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
                 var answer = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);

@@ -4,6 +4,11 @@ public sealed record LoadOptions
 {
     /// <summary>The server's base address; requests go to <c>/v1/traces</c>.</summary>
     public required Uri Target { get; init; }
+    /// <summary>
+    /// When not empty, connection i sends to <c>SpreadOver[i % n]</c> instead of <see cref="Target"/>: load spread over
+    /// the silos of one cluster round-robin by connection, as a load balancer with keep-alive connections spreads it.
+    /// </summary>
+    public IReadOnlyList<Uri> SpreadOver { get; init; } = [];
     public required string IngestToken { get; init; }
     /// <summary>Records are spread over workspaces 0 .. Workspaces-1.</summary>
     public required int Workspaces { get; init; }

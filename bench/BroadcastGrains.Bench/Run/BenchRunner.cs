@@ -6,7 +6,8 @@ namespace BroadcastGrains.Bench.Run;
 
 /// <summary>
 /// The whole comparison, one program at a time so they never compete for the two cores: peaks of (a), (b),
-/// (c); then open-loop latency at half of (c)'s peak for (c), (a), (b); then (d) idle memory.
+/// (c); then open-loop latency at half of (c)'s peak for (c), (a), (b); then (d) idle memory; then (s) the same load
+/// over clusters of 1, 2, 3 silos and (w) a fresh silo's first seconds.
 /// </summary>
 public static class BenchRunner
 {
@@ -28,7 +29,7 @@ public static class BenchRunner
 
         if (options.Build)
         {
-            Log("building the host (Release)");
+            Log("publishing the host (Release, ReadyToRun)");
             await BuildHostAsync(repo, ct);
         }
 
@@ -41,6 +42,8 @@ public static class BenchRunner
         var rows = new List<StageResult>();
         var notes = new List<string>();
         IdleMemoryResult? idle = null;
+        var scale = new List<ScaleOutResult>();
+        ColdStartResult? cold = null;
         PrivatePostgres? postgres = null;
 
         // One failed part (a process that dies, a port taken) is reported, and the others still run.
@@ -73,7 +76,7 @@ public static class BenchRunner
 
         try
         {
-            if (options.Runs('c') || options.Runs('d'))
+            if (options.Runs('c') || options.Runs('d') || options.Runs('s') || options.Runs('w'))
             {
                 postgres = await PrivatePostgres.StartAsync(options.PostgresStatementStats, ct);
                 Log($"PostgreSQL {postgres.Version} on 127.0.0.1:{postgres.Port} (fsync on)");
@@ -144,6 +147,19 @@ public static class BenchRunner
                     idle = await new IdleMemoryStage(options, launcher, Log).RunAsync(postgres.ConnectionString("bench_idle"), ct);
                 });
             }
+            if (options.Runs('s'))
+            {
+                foreach (var n in options.Silos)
+                {
+                    Log($"(s) {n} silo(s) of one cluster, load spread over their APIs");
+                    await Attempt($"(s) {n} silos", null, async () => scale.Add(await new ScaleOutStage(options, launcher, stage, Log).RunAsync(n, postgres!, ct)));
+                }
+            }
+            if (options.Runs('w'))
+            {
+                Log("(w) cold start: a fresh silo under load from the moment /readyz says ready");
+                await Attempt("(w) cold start", null, async () => cold = await new ColdStartStage(options, launcher, stage, Log).RunAsync(postgres!, ct));
+            }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -157,7 +173,7 @@ public static class BenchRunner
         double averageRecord;
         using (var probe = new LoadGenerator(new LoadOptions { Target = new Uri("http://127.0.0.1/"), IngestToken = "", Workspaces = 1, RecordsPerRequest = options.RecordsPerRequest }))
             averageRecord = probe.AverageRecordBytes;
-        var report = ResultsReport.Render(options, MachineInfo.Describe(postgres?.Version), averageRecord, rows, idle, notes, startedAt, clock.Elapsed);
+        var report = ResultsReport.Render(options, MachineInfo.Describe(postgres?.Version), averageRecord, rows, idle, notes, startedAt, clock.Elapsed, scale, cold);
         Console.WriteLine();
         Console.WriteLine(report);
         var latest = Path.Combine(repo, "bench", "results", "latest.md");
@@ -169,13 +185,16 @@ public static class BenchRunner
 
     private static async Task BuildHostAsync(string repo, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo("dotnet", ["build", "-c", "Release", Path.Combine(repo, "src", "BroadcastGrains.Host"), "--nologo", "-v", "q"])
+        // Published as an operator deploys it (and as the Dockerfile does): ReadyToRun code for every assembly, so that a
+        // fresh process does not JIT its whole hot path under load (issue 18's cold start).
+        var start = new ProcessStartInfo("dotnet", ["publish", "-c", "Release", "--use-current-runtime", "--self-contained", "false", "-p:PublishReadyToRun=true",
+            "-o", TargetLauncher.PublishDirectory(repo), Path.Combine(repo, "src", "BroadcastGrains.Host"), "--nologo", "-v", "q"])
         {
             UseShellExecute = false,
         };
         using var build = Process.Start(start)!;
         await build.WaitForExitAsync(cancellationToken);
-        if (build.ExitCode != 0) throw new InvalidOperationException("building the host failed");
+        if (build.ExitCode != 0) throw new InvalidOperationException("publishing the host failed");
     }
 
     private static string RepoRoot()

@@ -8,7 +8,7 @@ public static class ResultsReport
 {
     public static string Render(
         RunOptions options, string machine, double averageRecordBytes, IReadOnlyList<StageResult> rows, IdleMemoryResult? idle, IReadOnlyList<string> runNotes,
-        DateTimeOffset startedAt, TimeSpan took)
+        DateTimeOffset startedAt, TimeSpan took, IReadOnlyList<ScaleOutResult>? scale = null, ColdStartResult? cold = null)
     {
         var c = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
@@ -62,14 +62,20 @@ public static class ResultsReport
             sb.AppendLine();
         }
 
-        sb.AppendLine("Targets (issue 6):");
+        scale ??= [];
+        ScaleReport.Render(sb, scale, cold);
+        sb.AppendLine("Targets (issues 6 and 18):");
         var b = rows.FirstOrDefault(r => r.Row == "b");
         // Three decimals: 0.496 printed as 0.50 would read as met.
         sb.AppendLine(Target("(b) ≥ 0.75 × (a) delivered events/s", Ratio(b, a), v => v >= 0.75, "F3"));
         sb.AppendLine(Target("(c) ≥ 0.5 × (a) delivered events/s", Ratio(cRow, a), v => v >= 0.5, "F3"));
         sb.AppendLine(Target("(c) ingest p99 ≤ 50 ms at half of (c)'s peak", cRow?.HalfP99Ms, v => v <= 50, "F1", " ms"));
         sb.AppendLine(Target("≤ 2 KB resident per idle configured workspace", idle?.BytesPerWorkspace, v => v <= 2048, "F0", " B"));
-        var notes = rows.SelectMany(r => r.Notes.Select(n => $"({r.Row}) {n}")).Concat(runNotes).ToList();
+        ScaleReport.Targets(sb, scale, cold);
+        var notes = rows.SelectMany(r => r.Notes.Select(n => $"({r.Row}) {n}"))
+            .Concat(scale.SelectMany(r => r.Notes.Select(n => $"(s, {r.Silos} silos) {n}")))
+            .Concat(cold?.Notes.Select(n => $"(w) {n}") ?? [])
+            .Concat(runNotes).ToList();
         if (notes.Count > 0)
         {
             sb.AppendLine();

@@ -15,8 +15,10 @@ public sealed record RunOptions
     public Spread Spread { get; init; } = Spread.Mixed;
     public int Connections { get; init; } = 8;
     public int RecordsPerRequest { get; init; } = 100;
-    /// <summary>Which parts to run: a, b, c (throughput rows), d (idle memory).</summary>
-    public string Only { get; init; } = "abcd";
+    /// <summary>Which parts to run: a, b, c (throughput rows), d (idle memory), s (scale-out over silos), w (cold start).</summary>
+    public string Only { get; init; } = "abcdsw";
+    /// <summary>Cluster sizes of the scale-out part, each a fresh cluster on a fresh database.</summary>
+    public IReadOnlyList<int> Silos { get; init; } = [1, 2, 3];
     /// <summary>Open-loop rate in records/s; by default half of (c)'s measured peak.</summary>
     public double? HalfRate { get; init; }
     /// <summary>Skip the closed-loop peaks and run only the open-loop rows at <see cref="HalfRate"/> (a latency study).</summary>
@@ -49,6 +51,7 @@ public sealed record RunOptions
                 "--only" => o with { Only = Value().Replace(",", "", StringComparison.Ordinal).ToLowerInvariant() },
                 "--half-rate" => o with { HalfRate = double.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--rounds" => o with { Rounds = Int() },
+                "--silos" => o with { Silos = Value().Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToList() },
                 "--half-only" => o with { HalfOnly = true },
                 "--no-build" => o with { Build = false },
                 "--pg-stats" => o with { PostgresStatementStats = true },
@@ -57,6 +60,7 @@ public sealed record RunOptions
             };
         }
         if (o.HalfOnly && o.HalfRate is not > 0) throw new ArgumentException("--half-only needs --half-rate R");
+        if (o.Silos.Count == 0 || o.Silos.Any(n => n is < 1 or > 5)) throw new ArgumentException("--silos takes counts of 1..5, e.g. 1,2,3");
         if (o.Rounds is < 1 or > 9) throw new ArgumentException("--rounds must be 1..9");
         if (o.Seconds is < 1 or > 3600) throw new ArgumentException("--seconds must be 1..3600");
         if (o.Workspaces is < 1 or > 9_999_999 || o.IdleWorkspaces is < 1 or > 9_000_000) throw new ArgumentException("workspace counts must be 1..9 000 000");

@@ -10,7 +10,10 @@ public sealed class TargetLauncher(string repoRoot, string logDir, string adminT
     public string IngestToken => ingestToken;
     public string LogDirectory => logDir;
 
-    public string HostDll => Path.Combine(repoRoot, "src", "BroadcastGrains.Host", "bin", "Release", "net10.0", "BroadcastGrains.Host.dll");
+    /// <summary>Where <see cref="BenchRunner"/> publishes the host: Release, ReadyToRun, as an operator deploys it.</summary>
+    public static string PublishDirectory(string repoRoot) => Path.Combine(repoRoot, "src", "BroadcastGrains.Host", "bin", "Release", "publish");
+
+    public string HostDll => Path.Combine(PublishDirectory(repoRoot), "BroadcastGrains.Host.dll");
 
     public Task<ChildProcess> StartAsync(
         TargetKind kind, string logName, string? postgres, IDictionary<string, string>? extra, CancellationToken cancellationToken)
@@ -25,7 +28,7 @@ public sealed class TargetLauncher(string repoRoot, string logDir, string adminT
             return ChildProcess.StartAsync("baseline", dll, args, new Dictionary<string, string>(), address, log, TimeSpan.FromSeconds(60), cancellationToken);
         }
 
-        if (!File.Exists(HostDll)) throw new FileNotFoundException("Build the host first: dotnet build -c Release src/BroadcastGrains.Host", HostDll);
+        if (!File.Exists(HostDll)) throw new FileNotFoundException("Publish the host first (the bench does unless --no-build): dotnet publish -c Release --use-current-runtime --self-contained false -p:PublishReadyToRun=true -o src/BroadcastGrains.Host/bin/Release/publish src/BroadcastGrains.Host", HostDll);
         var env = new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",

@@ -102,7 +102,7 @@ public sealed class ThroughputStage(RunOptions options, TargetLauncher launcher,
     /// The host's Prometheus text around a measured phase, so that its histograms (journal commit, grain dispatch,
     /// request duration) can be read for that phase alone by subtracting the two.
     /// </summary>
-    private async Task<string?> SaveMetricsAsync(TargetKind kind, Uri target, string fileName, CancellationToken cancellationToken)
+    public async Task<string?> SaveMetricsAsync(TargetKind kind, Uri target, string fileName, CancellationToken cancellationToken)
     {
         if (kind == TargetKind.Baseline) return null;
         try
@@ -120,14 +120,14 @@ public sealed class ThroughputStage(RunOptions options, TargetLauncher launcher,
     }
 
     /// <summary>Events counted at the sink during the measured window, per second of that window.</summary>
-    private static double DeliveredPerSecond(SinkCounters counters, LoadResult phase)
+    public static double DeliveredPerSecond(SinkCounters counters, LoadResult phase)
     {
         var span = counters.SlotAlignedSpan(phase.StartTimestamp, phase.EndTimestamp);
         return span.TotalSeconds > 0 ? counters.EventsBetween(phase.StartTimestamp, phase.EndTimestamp) / span.TotalSeconds : 0;
     }
 
     /// <summary>Waits until the sink has every queued event (or delivery stalls), and notes any shortfall.</summary>
-    private async Task DrainAsync(SinkCounters counters, long queued, StageResult result, CancellationToken cancellationToken)
+    public async Task DrainAsync(SinkCounters counters, long queued, StageResult result, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var lastProgress = started;

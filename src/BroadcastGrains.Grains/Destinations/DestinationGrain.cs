@@ -1,3 +1,4 @@
+using BroadcastGrains.Grains.Placement;
 using BroadcastGrains.Delivery;
 using BroadcastGrains.Destinations;
 using BroadcastGrains.Grains.Delivery;
@@ -20,7 +21,7 @@ namespace BroadcastGrains.Grains.Destinations;
 /// <see cref="DestinationIntake"/> and <see cref="DeliveryLoop"/>, which do the work. The loop runs on an
 /// interleaving timer, so a slow PostHog never holds up acceptance.
 /// </summary>
-[RandomPlacement]
+[WorkspaceOwnerPlacement]
 public sealed partial class DestinationGrain(
     [PersistentState("destination", BroadcastStorage.Name)] IPersistentState<DestinationState> state,
     IOutboxStore outboxStore,
@@ -31,9 +32,12 @@ public sealed partial class DestinationGrain(
     ApiKeyProtector keys,
     IOptions<DeliveryOptions> deliveryOptions,
     TimeProvider clock,
+    WorkspaceOwners owners,
     ILogger<DestinationGrain> logger) : Grain, IDestinationGrain
 {
     private readonly DeliveryOptions _options = deliveryOptions.Value;
+    private WorkspaceOwners.View? _ownerView;
+    private bool _misplaced;
     private DestinationContext _destination = null!;
     /// <summary>This activation's own outbox (in Postgres mode with its in-memory window), closed on deactivation.</summary>
     private IDestinationOutbox _outbox = null!;
@@ -209,7 +213,30 @@ public sealed partial class DestinationGrain(
         return true;
     }
 
-    public Task<EnqueueResult> Enqueue(IReadOnlyList<TraceRecord> records, JournalTicket? ticket) => _intake.EnqueueAsync(records, ticket);
+    public Task<EnqueueResult> Enqueue(IReadOnlyList<TraceRecord> records, JournalTicket? ticket)
+    {
+        if (IsMisplaced())
+        {
+            // Placed before a membership change moved its workspace to another silo: serve this call, then make room
+            // for an activation on the owner, where ingest sends the workspace's records (issue 18).
+            BroadcastTelemetry.MisplacedEnqueues.Add(1);
+            this.DeactivateOnIdle();
+        }
+        return _intake.EnqueueAsync(records, ticket);
+    }
+
+    /// <summary>Checked once per membership version: a hash of the workspace id and one mix per silo.</summary>
+    private bool IsMisplaced()
+    {
+        var view = owners.Current();
+        if (!ReferenceEquals(view, _ownerView))
+        {
+            _ownerView = view;
+            // Not in the view at all (joining, or leaving): nothing to converge towards from here.
+            _misplaced = view.Local >= 0 && view.OwnerIndex(DestinationIdentity.Split(Key).WorkspaceId) != view.Local;
+        }
+        return _misplaced;
+    }
 
     public Task<IReadOnlyList<DeadLetter>> GetDeadLetters(int limit) =>
         Config is null ? Task.FromResult<IReadOnlyList<DeadLetter>>([]) : _outbox.ListDeadLettersAsync(limit);

@@ -23,6 +23,12 @@ public static class BroadcastTelemetry
         "broadcast.traces.received", "{record}", "Trace records accepted by POST /v1/traces.");
     public static readonly Counter<long> TracesRejected = Meter.CreateCounter<long>(
         "broadcast.traces.rejected", "{request}", "Ingest requests refused (reason: invalid, too_large, draining).");
+    public static readonly Counter<long> IngestShares = Meter.CreateCounter<long>(
+        "broadcast.ingest.shares", "{share}",
+        "Shares of ingest requests by where they ran (where: local, remote = one call to the owning silo, fallback = the owner could not be reached and this silo ingested the share itself).");
+    public static readonly Counter<long> MisplacedEnqueues = Meter.CreateCounter<long>(
+        "broadcast.destination.misplaced_enqueues", "{call}",
+        "Enqueue calls that reached a destination activation on a silo that does not own its workspace (after a membership change); each such activation then deactivates so that the next call places it on the owner.");
     public static readonly Counter<long> EventsQueued = Meter.CreateCounter<long>(
         "broadcast.events.queued", "{event}", "Events stored in a destination's outbox.");
     public static readonly Counter<long> EventsDelivered = Meter.CreateCounter<long>(
@@ -70,5 +76,7 @@ public static class BroadcastTelemetry
         advice: WaitBuckets);
 
     public static KeyValuePair<string, object?> Reason(string reason) => new("reason", reason);
+
+    public static KeyValuePair<string, object?> Where(string where) => new("where", where);
     public static KeyValuePair<string, object?> Outcome(string outcome) => new("outcome", outcome);
 }

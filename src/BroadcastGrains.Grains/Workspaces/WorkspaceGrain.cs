@@ -1,3 +1,4 @@
+using BroadcastGrains.Grains.Placement;
 using System.Security.Cryptography;
 using BroadcastGrains.Destinations;
 using BroadcastGrains.Workspaces;
@@ -5,6 +6,7 @@ using BroadcastGrains.Workspaces;
 namespace BroadcastGrains.Grains.Workspaces;
 
 /// <summary>A tenant: its broadcast switch and which destinations it has. The authority the ingest route cache reads.</summary>
+[WorkspaceOwnerPlacement]
 public sealed class WorkspaceGrain(
     [PersistentState("workspace", BroadcastStorage.Name)] IPersistentState<WorkspaceState> state)
     : Grain, IWorkspaceGrain

@@ -12,6 +12,7 @@ using BroadcastGrains.Host.Ingestion;
 using BroadcastGrains.Host.Settings;
 using BroadcastGrains.Host.SettingsSessions;
 using BroadcastGrains.Host.Workspaces;
+using BroadcastGrains.Host.WarmUp;
 using BroadcastGrains.PostHog;
 using BroadcastGrains.PostHog.Delivery;
 using BroadcastGrains.PostHog.Network;
@@ -65,6 +66,9 @@ public static class BroadcastApp
         TelemetrySetup.Configure(builder);
         services.AddHostedService<IdleMemoryTrimmer>();
         services.AddHostedService<SchedulingLagProbe>();
+        services.AddOptions<WarmUpOptions>().BindConfiguration(WarmUpOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<HotPathWarmUp>();
+        services.AddHostedService(sp => sp.GetRequiredService<HotPathWarmUp>());
 
         services.AddSingleton(sp => new TokenRegistry(sp.GetRequiredService<IOptions<AuthOptions>>().Value));
         services.AddAuthentication(BearerTokenHandler.SchemeName)

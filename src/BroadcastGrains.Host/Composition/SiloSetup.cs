@@ -5,6 +5,7 @@ using BroadcastGrains.Grains.Postgres;
 using BroadcastGrains.Host.Health;
 using BroadcastGrains.Host.Ingestion;
 using BroadcastGrains.Host.Operations;
+using BroadcastGrains.Host.Routing;
 using Orleans.Dashboard;
 using Npgsql;
 using Orleans.Configuration;
@@ -107,6 +108,10 @@ public static class SiloSetup
             }
 
             silo.AddBroadcastGrains();
+            // Ingest hands each owning silo its share of a request in one call (issue 18).
+            silo.AddGrainService<IngestShareService>();
+            services.AddSingleton<IngestShareClient>();
+            services.AddSingleton<OwnerRouter>();
             if (options.Storage == StorageMode.Postgres) silo.AddBroadcastPostgresStorage(connectionString!);
             else silo.AddBroadcastMemoryStorage();
         });

@@ -1,5 +1,6 @@
 using BroadcastGrains.Host.Http;
 using BroadcastGrains.Host.Operations;
+using BroadcastGrains.Host.WarmUp;
 using BroadcastGrains.Workspaces;
 
 namespace BroadcastGrains.Host.Health;
@@ -15,9 +16,12 @@ public static class HealthEndpoints
         app.MapGet("/readyz", Ready).AllowAnonymous().WithTags("Health");
     }
 
-    private static async Task<IResult> Ready(IGrainFactory grains, IStorageProbe storage, ShutdownCoordinator shutdown, CancellationToken cancellationToken)
+    private static async Task<IResult> Ready(
+        IGrainFactory grains, IStorageProbe storage, ShutdownCoordinator shutdown, HotPathWarmUp warmUp, CancellationToken cancellationToken)
     {
         if (shutdown.Draining) return Problems.Unavailable("The silo is shutting down.");
+        // Until the hot path has run, a load balancer's traffic would meet a silo at a fraction of its speed.
+        if (!warmUp.Done) return Problems.Unavailable("The silo is warming up.");
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(5));
         try

@@ -3,6 +3,7 @@ using BroadcastGrains.Host.ApiDocs;
 using BroadcastGrains.Host.Auth;
 using BroadcastGrains.Host.Operations;
 using BroadcastGrains.Host.Http;
+using BroadcastGrains.Host.Routing;
 using BroadcastGrains.Ingestion;
 using BroadcastGrains.Traces;
 using BroadcastGrains.Grains.Postgres;
@@ -29,7 +30,7 @@ public static class TraceEndpoints
     /// Parse and validate everything first (any bad record: nothing is accepted), then hand the records to this silo's
     /// <see cref="TraceIngest"/>; 202 only once it has stored them (committed, in Postgres mode).
     /// </summary>
-    private static async Task<Results<Accepted<IngestResponse>, ProblemHttpResult>> Ingest(HttpContext context, TraceIngest ingest, TimeProvider clock, ShutdownCoordinator shutdown)
+    private static async Task<Results<Accepted<IngestResponse>, ProblemHttpResult>> Ingest(HttpContext context, OwnerRouter router, TimeProvider clock, ShutdownCoordinator shutdown)
     {
         if (shutdown.Draining)
         {
@@ -61,7 +62,8 @@ public static class TraceEndpoints
         int queued;
         try
         {
-            queued = await ingest.IngestAsync(records, body.Memory, receivedAt);
+            // Each workspace's share to the silo that owns it, this silo's own through its TraceIngest (issue 18).
+            queued = await router.IngestAsync(records, body.Memory, receivedAt);
         }
         catch (Exception ex) when (StorageFaults.AsUnavailable(ex) is { } unavailable)
         {

@@ -2,6 +2,7 @@ using BroadcastGrains.Grains;
 using BroadcastGrains.Grains.Delivery;
 using BroadcastGrains.Grains.KeyRing;
 using BroadcastGrains.Grains.Outbox;
+using BroadcastGrains.Grains.Placement;
 using BroadcastGrains.PostHog;
 using BroadcastGrains.PostHog.Delivery;
 using BroadcastGrains.PostHog.Network;
@@ -24,6 +25,8 @@ public static class DestinationTestCluster
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddMemoryGrainStorage(BroadcastStorage.Name);
+            silo.Services.AddPlacementDirector<WorkspaceOwnerPlacement, WorkspaceOwnerPlacementDirector>();
+            silo.Services.AddSingleton<WorkspaceOwners>();
             silo.Services.AddSingleton(budget);
             silo.Services.AddSingleton<IOutboxStore, MemoryOutboxStore>();
             silo.Services.AddSingleton(TimeProvider.System);

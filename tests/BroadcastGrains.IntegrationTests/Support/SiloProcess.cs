@@ -77,6 +77,8 @@ public sealed class SiloProcess : IAsyncDisposable
             env["Orleans__Membership__DeathVoteExpirationTimeout"] = "00:00:10";
         }
         env["Logging__LogLevel__Default"] = "Warning";
+        // Every step of the warm-up, not the full count: tests start many silos on two cores.
+        env["Broadcast__WarmUp__Requests"] = "3";
         foreach (var (k, v) in extra ?? new Dictionary<string, string>()) env[k] = v;
 
         var output = new StringBuilder();

@@ -28,7 +28,7 @@ public sealed class TestHost : IAsyncDisposable
     public Uri BaseAddress { get; }
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<TestHost> StartAsync(IDictionary<string, string?>? overrides = null)
+    public static async Task<TestHost> StartAsync(IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? services = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -39,6 +39,8 @@ public sealed class TestHost : IAsyncDisposable
             ["Broadcast:Delivery:BackoffBase"] = "00:00:00.050",
             ["Broadcast:Delivery:BackoffCap"] = "00:00:00.500",
             ["Broadcast:Delivery:PauseRecheck"] = "00:00:00.300",
+            // Enough to run every step of the warm-up; the full default would cost every test's host a second of CPU.
+            ["Broadcast:WarmUp:Requests"] = "3",
             ["Orleans:SiloPort"] = FreePort().ToString(),
             ["Orleans:GatewayPort"] = FreePort().ToString(),
         };
@@ -52,6 +54,7 @@ public sealed class TestHost : IAsyncDisposable
             builder.Services.AddSingleton(new PayloadPool(poisonReturned: true));
             builder.Logging.ClearProviders();
             builder.Logging.AddProvider(CapturedLogs.Provider);
+            services?.Invoke(builder.Services);
         });
         try
         {
