@@ -27,6 +27,9 @@ public sealed class HotPathWarmUp(
     /// <summary>True once the warm-up ran (or was turned off, or failed: a warm-up never keeps a silo out of service).</summary>
     public bool Done => _done.Task.IsCompleted;
 
+    /// <summary>How many synthetic requests went through the whole path (fewer than configured only if it failed).</summary>
+    public int RequestsRun { get; private set; }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
@@ -39,6 +42,7 @@ public sealed class HotPathWarmUp(
                 var started = Stopwatch.GetTimestamp();
                 // Off the start-up path's thread: the loop below is CPU work for up to a second or two.
                 await Task.Run(() => RunAsync(requests, stoppingToken), stoppingToken);
+                RequestsRun = requests;
                 logger.LogInformation("Hot path warmed up with {Requests} requests of {Records} records in {Elapsed} ms",
                     requests, RecordsPerRequest, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }

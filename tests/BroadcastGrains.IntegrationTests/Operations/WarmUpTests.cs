@@ -24,8 +24,8 @@ public sealed class WarmUpTests
         var ready = await Eventually.Value(() => host.Anonymous().Get("/readyz"), r => r.Status == 200, "/readyz 200 after the warm-up");
         Assert.Contains("ready", ready.Body);
         Assert.True(warmUp.Done);
-        // It ran the sample through the whole path rather than giving up on a failure.
-        Assert.Contains(CapturedLogs.All, line => line.Contains("Hot path warmed up with 3 requests", StringComparison.Ordinal));
-        Assert.DoesNotContain(CapturedLogs.All, line => line.Contains("warm-up failed", StringComparison.Ordinal));
+        // It ran the sample through the whole path rather than giving up on a failure. (Asked of this host's warm-up,
+        // not of the captured logs, which every host of the test run shares.)
+        Assert.Equal(3, warmUp.RequestsRun);
     }
 }
