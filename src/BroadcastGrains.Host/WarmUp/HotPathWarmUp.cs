@@ -16,7 +16,8 @@ namespace BroadcastGrains.Host.WarmUp;
 /// tenants' own grains and routes) is loaded on their first request as before.
 /// </summary>
 public sealed class HotPathWarmUp(
-    IOptions<WarmUpOptions> options, IGrainFactory grains, IHostApplicationLifetime lifetime, ILogger<HotPathWarmUp> logger, WarmUpHold? hold = null)
+    IOptions<WarmUpOptions> options, IGrainFactory grains, IHostApplicationLifetime lifetime, TimeProvider clock, ILogger<HotPathWarmUp> logger,
+    WarmUpHold? hold = null)
     : BackgroundService
 {
     private const int RecordsPerRequest = 100;
@@ -27,7 +28,7 @@ public sealed class HotPathWarmUp(
     /// <summary>True once the warm-up ran (or was turned off, or failed: a warm-up never keeps a silo out of service).</summary>
     public bool Done => _done.Task.IsCompleted;
 
-    /// <summary>How many synthetic requests went through the whole path (fewer than configured only if it failed).</summary>
+    /// <summary>How many synthetic requests went through the whole path (fewer than configured if it failed or ran out of time).</summary>
     public int RequestsRun { get; private set; }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -36,15 +37,15 @@ public sealed class HotPathWarmUp(
         {
             // After every hosted service started, the silo among them: grain calls work from here on.
             await WhenStarted(stoppingToken);
-            var requests = options.Value.Requests;
-            if (requests > 0)
+            var settings = options.Value;
+            if (settings.Requests > 0)
             {
                 var started = Stopwatch.GetTimestamp();
-                // Off the start-up path's thread: the loop below is CPU work for up to a second or two.
-                await Task.Run(() => RunAsync(requests, stoppingToken), stoppingToken);
-                RequestsRun = requests;
+                var budget = new WarmUpBudget(settings.Requests, settings.MaxDuration, clock);
+                // Off the start-up path's thread: the loop below is CPU work for a few seconds.
+                await Task.Run(() => RunAsync(budget, stoppingToken), stoppingToken);
                 logger.LogInformation("Hot path warmed up with {Requests} requests of {Records} records in {Elapsed} ms",
-                    requests, RecordsPerRequest, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                    RequestsRun, RecordsPerRequest, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
             if (hold is not null) await hold.Released.WaitAsync(stoppingToken);
         }
@@ -62,7 +63,7 @@ public sealed class HotPathWarmUp(
         }
     }
 
-    private async Task RunAsync(int requests, CancellationToken cancellationToken)
+    private async Task RunAsync(WarmUpBudget budget, CancellationToken cancellationToken)
     {
         var body = WarmUpSample.Body(RecordsPerRequest);
         var mapping = new EventMappingOptions(WarmUpSample.Workspace, "warmup", PrivacyMode: false, "warmup");
@@ -71,7 +72,7 @@ public sealed class HotPathWarmUp(
         for (var i = 0; i < keep.Length; i++) keep[i] = i % 2 == 0 ? JournalBody.Keep.Whole : JournalBody.Keep.WithoutText;
         var events = new List<ReadOnlyMemory<byte>>(RecordsPerRequest);
         var route = grains.GetGrain<IWorkspaceGrain>(ProbeWorkspace);
-        for (var n = 0; n < requests; n++)
+        for (var n = 0; budget.Continue(n); n++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var batch = TraceBatchParser.Parse(body, DateTimeOffset.UtcNow);
@@ -86,6 +87,7 @@ public sealed class HotPathWarmUp(
             BatchPayload.BuildGzip("phc_warmup", DateTimeOffset.UtcNow, events);
             // The grain call path, with a route's serializers.
             await route.GetRoute();
+            RequestsRun = n + 1;
         }
     }
 
