@@ -1,3 +1,5 @@
+using BroadcastGrains.Hashing;
+
 namespace BroadcastGrains.Grains.Placement;
 
 /// <summary>
@@ -12,17 +14,17 @@ public static class OwnerRing
     /// <summary>FNV-1a 64 over the id's UTF-16 code units, finalised with MurmurHash3's fmix64.</summary>
     public static ulong WorkspaceHash(ReadOnlySpan<char> workspaceId)
     {
-        var h = 14695981039346656037UL;
+        var h = FnvMix.FnvOffsetBasis;
         foreach (var c in workspaceId)
         {
-            h = (h ^ (byte)c) * 1099511628211UL;
-            h = (h ^ (byte)(c >> 8)) * 1099511628211UL;
+            h = FnvMix.AppendByte(h, (byte)c);
+            h = FnvMix.AppendByte(h, (byte)(c >> 8));
         }
-        return Mix(h);
+        return FnvMix.Mix(h);
     }
 
     /// <summary>A silo's weight seed, from a hash that every silo computes alike for the same address and generation.</summary>
-    public static ulong SiloHash(uint consistentHash) => Mix((((ulong)consistentHash << 32) | consistentHash) ^ 0x9E3779B97F4A7C15UL);
+    public static ulong SiloHash(uint consistentHash) => FnvMix.Mix((((ulong)consistentHash << 32) | consistentHash) ^ 0x9E3779B97F4A7C15UL);
 
     /// <summary>
     /// Index of the owner among <paramref name="siloHashes"/>: the silo with the highest weight for this workspace.
@@ -32,10 +34,10 @@ public static class OwnerRing
     {
         if (siloHashes.IsEmpty) throw new ArgumentException("No silos to own the workspace.", nameof(siloHashes));
         var best = 0;
-        var bestWeight = Mix(workspaceHash ^ siloHashes[0]);
+        var bestWeight = FnvMix.Mix(workspaceHash ^ siloHashes[0]);
         for (var i = 1; i < siloHashes.Length; i++)
         {
-            var weight = Mix(workspaceHash ^ siloHashes[i]);
+            var weight = FnvMix.Mix(workspaceHash ^ siloHashes[i]);
             if (weight > bestWeight || (weight == bestWeight && siloHashes[i] > siloHashes[best]))
             {
                 best = i;
@@ -50,15 +52,5 @@ public static class OwnerRing
     {
         var slash = key.IndexOf('/');
         return slash < 0 ? key : key[..slash];
-    }
-
-    private static ulong Mix(ulong k)
-    {
-        k ^= k >> 33;
-        k *= 0xff51afd7ed558ccdUL;
-        k ^= k >> 33;
-        k *= 0xc4ceb9fe1a85ec53UL;
-        k ^= k >> 33;
-        return k;
     }
 }

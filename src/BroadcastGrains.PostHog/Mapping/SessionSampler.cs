@@ -1,4 +1,5 @@
 using System.Text;
+using BroadcastGrains.Hashing;
 
 namespace BroadcastGrains.PostHog.Mapping;
 
@@ -26,19 +27,13 @@ public static class SessionSampler
         ArgumentNullException.ThrowIfNull(generationId);
         var key = string.IsNullOrEmpty(sessionId) ? generationId : sessionId;
 
-        var hash = FnvOffsetBasis;
+        var hash = FnvMix.FnvOffsetBasis;
         hash = Append(hash, destinationId);
-        hash = (hash ^ (byte)'\n') * FnvPrime;
+        hash = FnvMix.AppendByte(hash, (byte)'\n');
         hash = Append(hash, key);
-
-        // FNV-1a mixes poorly into the bits we use for small inputs that differ only at the end
-        // (session_1, session_2, ...); the MurmurHash3 finaliser spreads every input bit over the whole word.
-        hash = Mix(hash);
+        hash = FnvMix.Mix(hash);
         return (hash >> 11) * (1.0 / (1UL << 53));
     }
-
-    private const ulong FnvOffsetBasis = 0xcbf29ce484222325;
-    private const ulong FnvPrime = 0x100000001b3;
 
     private static ulong Append(ulong hash, string value)
     {
@@ -48,18 +43,8 @@ public static class SessionSampler
         foreach (var rune in value.EnumerateRunes())
         {
             var count = rune.EncodeToUtf8(utf8);
-            for (var i = 0; i < count; i++) hash = (hash ^ utf8[i]) * FnvPrime;
+            for (var i = 0; i < count; i++) hash = FnvMix.AppendByte(hash, utf8[i]);
         }
         return hash;
-    }
-
-    private static ulong Mix(ulong h)
-    {
-        h ^= h >> 33;
-        h *= 0xff51afd7ed558ccd;
-        h ^= h >> 33;
-        h *= 0xc4ceb9fe1a85ec53;
-        h ^= h >> 33;
-        return h;
     }
 }
