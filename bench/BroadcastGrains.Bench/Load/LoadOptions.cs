@@ -1,7 +1,20 @@
+using BroadcastGrains.Bench.Run;
+
 namespace BroadcastGrains.Bench.Load;
 
 public sealed record LoadOptions
 {
+    /// <summary>The load a run's options ask for, sent to <paramref name="target"/>.</summary>
+    public static LoadOptions For(RunOptions options, Uri target, string ingestToken) => new()
+    {
+        Target = target,
+        IngestToken = ingestToken,
+        Workspaces = options.Workspaces,
+        RecordsPerRequest = options.RecordsPerRequest,
+        Connections = options.Connections,
+        Spread = options.Spread,
+    };
+
     /// <summary>The server's base address; requests go to <c>/v1/traces</c>.</summary>
     public required Uri Target { get; init; }
     /// <summary>

@@ -32,15 +32,7 @@ public sealed class ColdStartStage(RunOptions options, TargetLauncher launcher, 
             var launched = Stopwatch.GetTimestamp();
             await using var target = await launcher.StartAsync(TargetKind.Postgres, "w-cold", postgres.ConnectionString(database), null, cancellationToken);
             result.TimeToReady = Stopwatch.GetElapsedTime(launched);
-            using var load = new LoadGenerator(new LoadOptions
-            {
-                Target = target.BaseAddress,
-                IngestToken = launcher.IngestToken,
-                Workspaces = options.Workspaces,
-                RecordsPerRequest = options.RecordsPerRequest,
-                Connections = options.Connections,
-                Spread = options.Spread,
-            });
+            using var load = new LoadGenerator(LoadOptions.For(options, target.BaseAddress, launcher.IngestToken));
             log($"  fresh silo ready after {result.TimeToReady.Value.TotalSeconds:F1} s (pid {target.Pid}); load starts now");
 
             // One-second closed-loop pieces: the accepted count of each second comes with it, and a connection's

@@ -32,15 +32,10 @@ public sealed class ScaleOutStage(RunOptions options, TargetLauncher launcher, T
             using (var provisioner = new WorkspaceProvisioner(cluster[0].BaseAddress, launcher.AdminToken, sink.Endpoint, concurrency: 32))
                 await provisioner.ProvisionAsync(0, options.Workspaces, TimeSpan.FromMinutes(20), log, cancellationToken);
 
-            using var load = new LoadGenerator(new LoadOptions
+            using var load = new LoadGenerator(LoadOptions.For(options, cluster[0].BaseAddress, launcher.IngestToken) with
             {
-                Target = cluster[0].BaseAddress,
                 SpreadOver = cluster.Select(s => s.BaseAddress).ToList(),
-                IngestToken = launcher.IngestToken,
-                Workspaces = options.Workspaces,
-                RecordsPerRequest = options.RecordsPerRequest,
                 Connections = Math.Max(options.Connections, silos),
-                Spread = options.Spread,
             });
             var warm = await load.RunClosedLoopAsync(TimeSpan.FromSeconds(options.WarmupSeconds), cancellationToken);
             long queued = warm.Queued;

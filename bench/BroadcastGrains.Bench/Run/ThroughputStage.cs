@@ -24,15 +24,7 @@ public sealed class ThroughputStage(RunOptions options, TargetLauncher launcher,
         using (var provisioner = new WorkspaceProvisioner(target.BaseAddress, launcher.AdminToken, sink.Endpoint, concurrency: 32))
             await provisioner.ProvisionAsync(0, options.Workspaces, TimeSpan.FromMinutes(20), log, cancellationToken);
 
-        using var load = new LoadGenerator(new LoadOptions
-        {
-            Target = target.BaseAddress,
-            IngestToken = launcher.IngestToken,
-            Workspaces = options.Workspaces,
-            RecordsPerRequest = options.RecordsPerRequest,
-            Connections = options.Connections,
-            Spread = options.Spread,
-        });
+        using var load = new LoadGenerator(LoadOptions.For(options, target.BaseAddress, launcher.IngestToken));
         // Every fresh process gets the same closed-loop warm-up: tiered JIT keeps recompiling hot code for tens of
         // seconds under load, and what is measured during that is start-up cost, not steady state.
         var warm = await load.RunClosedLoopAsync(TimeSpan.FromSeconds(options.WarmupSeconds), cancellationToken);

@@ -27,8 +27,9 @@ public static class TraceEndpoints
     }
 
     /// <summary>
-    /// Parse and validate everything first (any bad record: nothing is accepted), then hand the records to this silo's
-    /// <see cref="TraceIngest"/>; 202 only once it has stored them (committed, in Postgres mode).
+    /// Parse and validate everything first (any bad record: nothing is accepted), then hand the records to the
+    /// <see cref="Routing.OwnerRouter"/>, which has each owner silo's <see cref="TraceIngest"/> store its share; 202 only
+    /// once every share is stored (committed, in Postgres mode).
     /// </summary>
     private static async Task<Results<Accepted<IngestResponse>, ProblemHttpResult>> Ingest(HttpContext context, OwnerRouter router, TimeProvider clock, ShutdownCoordinator shutdown)
     {
