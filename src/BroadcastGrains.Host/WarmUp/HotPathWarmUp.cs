@@ -28,6 +28,9 @@ public sealed class HotPathWarmUp(
     /// <summary>True once the warm-up ran (or was turned off, or failed: a warm-up never keeps a silo out of service).</summary>
     public bool Done => _done.Task.IsCompleted;
 
+    /// <summary>Completes when <see cref="Done"/> becomes true (for whoever must not use the silo before it is ready).</summary>
+    public Task Completion => _done.Task;
+
     /// <summary>How many synthetic requests went through the whole path (fewer than configured if it failed or ran out of time).</summary>
     public int RequestsRun { get; private set; }
 

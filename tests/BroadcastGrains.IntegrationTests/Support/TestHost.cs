@@ -1,3 +1,4 @@
+using BroadcastGrains.Host.WarmUp;
 using BroadcastGrains.Grains.Outbox;
 using BroadcastGrains.Host.Composition;
 using Microsoft.AspNetCore.Builder;
@@ -66,6 +67,10 @@ public sealed class TestHost : IAsyncDisposable
             await app.DisposeAsync();
             throw;
         }
+        // Returned ready, as a silo process is once its /readyz answers 200: the warm-up runs after start and /readyz says
+        // 503 until it is done. A test that holds the warm-up (WarmUpHold) looks at that state itself.
+        if (app.Services.GetService<WarmUpHold>() is null)
+            await app.Services.GetRequiredService<HotPathWarmUp>().Completion.WaitAsync(TimeSpan.FromSeconds(60));
         return new TestHost(app, Loopback.BoundAddress(app));
     }
 
