@@ -75,7 +75,8 @@ public sealed class MultiSiloTests(ITestOutputHelper output)
         try
         {
             for (var i = 0; i < 3; i++) silos.Add(await SiloProcess.StartAsync($"orphans{i}", db.ConnectionString, clustered: true, slowSweep));
-            await Eventually.Value(() => db.ScalarAsync<long>("SELECT count(*) FROM orleans_cluster_silo WHERE status = 3"), n => n == 3, "three active silos");
+            await Eventually.Value(() => db.ScalarAsync<long>("SELECT count(*) FROM orleans_cluster_silo WHERE status = 3"), n => n == 3, "three active silos",
+                TimeSpan.FromSeconds(60));
 
             postHog.BatchFault = _ => new FakeAnswer(503);
             var tenants = new List<(string Workspace, string Key)>();
@@ -95,7 +96,7 @@ public sealed class MultiSiloTests(ITestOutputHelper output)
             silos[1].Kill();
             postHog.BatchFault = null;
             await Eventually.True(() => Missing(postHog, tenants, accepted) == 0,
-                "every accepted event delivered after the silo died, with no new traffic", TimeSpan.FromSeconds(90));
+                "every accepted event delivered after the silo died, with no new traffic", TimeSpan.FromSeconds(180));
             await Eventually.Value(() => db.ScalarAsync<long>("SELECT count(*) FROM broadcast_outbox"), n => n == 0, "outbox emptied");
         }
         finally
