@@ -13,7 +13,7 @@ static int Usage()
 {
     Console.Error.WriteLine("""
         usage: BroadcastGrains.Bench run [--seconds 20] [--workspaces 1000] [--idle-workspaces 100000] [--spread mixed|grouped]
-                                         [--connections 8] [--records 100] [--warmup 30] [--only a,b,c,d,s,w] [--silos 1,2,3] [--half-rate R] [--no-build] [--pg-stats] [--host-env KEY=VALUE]...
+                                         [--connections 8] [--records 100] [--warmup 30] [--only a,b,c,d,s,w] [--silos 1,2,3] [--s-rate 15000] [--half-rate R] [--no-build] [--pg-stats] [--host-env KEY=VALUE]...
                BroadcastGrains.Bench baseline --port P --ingest-token T --admin-token A [--max-concurrent-sends 64]
         """);
     return 2;

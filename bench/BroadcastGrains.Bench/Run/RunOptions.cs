@@ -19,6 +19,11 @@ public sealed record RunOptions
     public string Only { get; init; } = "abcdsw";
     /// <summary>Cluster sizes of the scale-out part, each a fresh cluster on a fresh database.</summary>
     public IReadOnlyList<int> Silos { get; init; } = [1, 2, 3];
+    /// <summary>
+    /// The scale-out stage's second phase: one open-loop rate in records/s for every cluster size, below what three
+    /// silos on this machine carry, so that CPU per event is compared at equal work rather than at saturation.
+    /// </summary>
+    public double ScaleOutRate { get; init; } = 15_000;
     /// <summary>Open-loop rate in records/s; by default half of (c)'s measured peak.</summary>
     public double? HalfRate { get; init; }
     /// <summary>Skip the closed-loop peaks and run only the open-loop rows at <see cref="HalfRate"/> (a latency study).</summary>
@@ -52,6 +57,7 @@ public sealed record RunOptions
                 "--half-rate" => o with { HalfRate = double.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--rounds" => o with { Rounds = Int() },
                 "--silos" => o with { Silos = Value().Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToList() },
+                "--s-rate" => o with { ScaleOutRate = double.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--half-only" => o with { HalfOnly = true },
                 "--no-build" => o with { Build = false },
                 "--pg-stats" => o with { PostgresStatementStats = true },
@@ -61,6 +67,7 @@ public sealed record RunOptions
         }
         if (o.HalfOnly && o.HalfRate is not > 0) throw new ArgumentException("--half-only needs --half-rate R");
         if (o.Silos.Count == 0 || o.Silos.Any(n => n is < 1 or > 5)) throw new ArgumentException("--silos takes counts of 1..5, e.g. 1,2,3");
+        if (o.ScaleOutRate is < 100 or > 1_000_000) throw new ArgumentException("--s-rate must be 100..1 000 000 records/s");
         if (o.Rounds is < 1 or > 9) throw new ArgumentException("--rounds must be 1..9");
         if (o.Seconds is < 1 or > 3600) throw new ArgumentException("--seconds must be 1..3600");
         if (o.Workspaces is < 1 or > 9_999_999 || o.IdleWorkspaces is < 1 or > 9_000_000) throw new ArgumentException("workspace counts must be 1..9 000 000");

@@ -23,6 +23,15 @@ public sealed class ScaleOutResult(int silos)
     public double? MicrosPerEvent =>
         Cpu is { } cpu && DeliveredPerSecond is > 0 ? (cpu.Target + cpu.Postgres) * 1e6 / DeliveredPerSecond.Value : null;
 
+    /// <summary>The open-loop phase at <see cref="RunOptions.ScaleOutRate"/>, the same for every N.</summary>
+    public double? FixedRate { get; set; }
+    public double? FixedDeliveredPerSecond { get; set; }
+    public double? FixedP99Ms { get; set; }
+    public CpuShare? FixedCpu { get; set; }
+
+    public double? FixedMicrosPerEvent =>
+        FixedCpu is { } cpu && FixedDeliveredPerSecond is > 0 ? (cpu.Target + cpu.Postgres) * 1e6 / FixedDeliveredPerSecond.Value : null;
+
     /// <summary>The silos' CPU alone per delivered event.</summary>
     public double? SiloMicrosPerEvent =>
         Cpu is { } cpu && DeliveredPerSecond is > 0 ? cpu.Target * 1e6 / DeliveredPerSecond.Value : null;

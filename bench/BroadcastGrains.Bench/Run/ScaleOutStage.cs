@@ -73,6 +73,25 @@ public sealed class ScaleOutStage(RunOptions options, TargetLauncher launcher, T
             if (peak.Failed > 0) result.Notes.Add($"{peak.Failed} ingest requests failed at peak ({peak.LastError})");
             var drain = new StageResult("s", $"{silos} silos");
             await throughput.DrainAsync(sink.Counters, queued, drain, cancellationToken);
+
+            // The same offered rate for every N: at saturation the silos' cost per event also carries what three
+            // runtimes fighting over two cores cost (and smaller batches at a lower rate), which separate machines
+            // would not; below saturation, what is left is the work.
+            var rate = options.ScaleOutRate;
+            var openWarm = await load.RunOpenLoopAsync(rate, TimeSpan.FromSeconds(Math.Min(5, options.WarmupSeconds)), cancellationToken);
+            queued += openWarm.Queued;
+            var fixedCpu = CpuShare.Start(pids, postgres.PostmasterPid);
+            var open = await load.RunOpenLoopAsync(rate, TimeSpan.FromSeconds(options.Seconds), cancellationToken);
+            result.FixedCpu = fixedCpu();
+            queued += open.Queued;
+            await Task.Delay(SinkCounters.SlotMilliseconds * 2, cancellationToken);
+            result.FixedRate = rate;
+            result.FixedDeliveredPerSecond = ThroughputStage.DeliveredPerSecond(sink.Counters, open);
+            result.FixedP99Ms = open.P99Ms;
+            log($"  open loop at {rate:F0} records/s: {open}; CPU cores silos/bench/PostgreSQL/other {result.FixedCpu}; " +
+                $"{result.FixedMicrosPerEvent:F1} µs of silos + PostgreSQL CPU per event");
+            if (open.Failed > 0 || open.Missed > 0) result.Notes.Add($"at {rate:F0} records/s: {open.Failed} failed, {open.Missed} requests never started: the fixed rate is too high for {silos} silos");
+            await throughput.DrainAsync(sink.Counters, queued, drain, cancellationToken);
             result.Notes.AddRange(drain.Notes);
         }
         finally

@@ -32,6 +32,7 @@ public sealed partial class IdleMemoryTrimmer(IOptions<MemoryTrimOptions> option
             payloads.Trim();
             GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            NativeHeapTrim.Run();
             activationsMark = activationsNow;
             committedAtTrim = GC.GetGCMemoryInfo().TotalCommittedBytes;
             allocated = GC.GetTotalAllocatedBytes();
