@@ -72,6 +72,29 @@ for trx in "$results"/*.trx; do
   skipped=$((skipped + $(get notExecuted)))
 done
 if [ "$files" -eq 0 ] && [ "$status" -ne 0 ]; then failed=1; fi
+if [ "$failed" -gt 0 ]; then
+  # The work directory goes with the exit trap: keep what explains a failure (CI runs on a clean clone, and a flaky
+  # test is read afterwards or never), and name the failed tests with the first lines of their messages.
+  kept="$root/tests/results/$(date -u +%Y%m%d-%H%M%S)"
+  mkdir -p "$kept"
+  cp "$results"/*.trx "$work/postgres.log" "$kept/" 2>/dev/null || true
+  echo "Failed tests (result files and the PostgreSQL log kept in $kept):" >&2
+  for trx in "$kept"/*.trx; do
+    [ -e "$trx" ] || continue
+    if command -v python3 >/dev/null; then
+      python3 - "$trx" >&2 <<'PY'
+import sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for r in ET.parse(sys.argv[1]).getroot().iterfind(".//t:UnitTestResult", ns):
+    if r.get("outcome") not in ("Failed", "Error", "Timeout", "Aborted"): continue
+    message = r.findtext(".//t:Message", default="", namespaces=ns).strip().splitlines()
+    print(f"  {r.get('testName')}: {' | '.join(message[:3])[:600]}")
+PY
+    else
+      grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*' "$trx" | sed 's/.*testName="\([^"]*\)".*/  \1/' >&2
+    fi
+  done
+fi
 line="$passed passed, $failed failed"
 [ "$skipped" -gt 0 ] && line="$line, $skipped skipped"
 echo "$line"
