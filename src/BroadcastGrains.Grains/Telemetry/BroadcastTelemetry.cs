@@ -29,6 +29,9 @@ public static class BroadcastTelemetry
     public static readonly Counter<long> MisplacedEnqueues = Meter.CreateCounter<long>(
         "broadcast.destination.misplaced_enqueues", "{call}",
         "Enqueue calls that reached a destination activation on a silo that does not own its workspace (after a membership change); each such activation then deactivates so that the next call places it on the owner.");
+    public static readonly Counter<long> MemoryTrims = Meter.CreateCounter<long>(
+        "broadcast.memory.trims", "{trim}",
+        "Times a quiet silo gave idle memory back to the operating system (a compacting GC and malloc_trim) after idle grains were collected.");
     public static readonly Counter<long> EventsQueued = Meter.CreateCounter<long>(
         "broadcast.events.queued", "{event}", "Events stored in a destination's outbox.");
     public static readonly Counter<long> EventsDelivered = Meter.CreateCounter<long>(

@@ -1,4 +1,5 @@
 using BroadcastGrains.Grains.Outbox;
+using BroadcastGrains.Grains.Telemetry;
 using System.Runtime;
 using Microsoft.Extensions.Options;
 
@@ -15,6 +16,7 @@ public sealed partial class IdleMemoryTrimmer(IOptions<MemoryTrimOptions> option
         using var timer = new PeriodicTimer(settings.CheckInterval);
         var allocated = GC.GetTotalAllocatedBytes();
         var activationsMark = activations.Read();
+        var activationsAtCheck = activationsMark;
         var committedAtTrim = GC.GetGCMemoryInfo().TotalCommittedBytes;
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
@@ -23,9 +25,11 @@ public sealed partial class IdleMemoryTrimmer(IOptions<MemoryTrimOptions> option
             var committedNow = GC.GetGCMemoryInfo().TotalCommittedBytes;
             var allocatedSinceCheck = allocatedNow - allocated;
             allocated = allocatedNow;
+            var stillDropping = activationsNow < activationsAtCheck;
+            activationsAtCheck = activationsNow;
             // The drop is measured from the highest count since the last trim: a busy period raises the mark.
             activationsMark = Math.Max(activationsMark, activationsNow);
-            if (!MemoryTrimPolicy.ShouldTrim(allocatedSinceCheck, activationsMark - activationsNow, committedNow - committedAtTrim, settings)) continue;
+            if (!MemoryTrimPolicy.ShouldTrim(allocatedSinceCheck, activationsMark - activationsNow, committedNow - committedAtTrim, stillDropping, settings)) continue;
 
             var before = Environment.WorkingSet;
             // Free payload blocks are kept for the next burst; a quiet silo gives them back with the rest.
@@ -36,6 +40,7 @@ public sealed partial class IdleMemoryTrimmer(IOptions<MemoryTrimOptions> option
             activationsMark = activationsNow;
             committedAtTrim = GC.GetGCMemoryInfo().TotalCommittedBytes;
             allocated = GC.GetTotalAllocatedBytes();
+            BroadcastTelemetry.MemoryTrims.Add(1);
             LogTrimmed((before - Environment.WorkingSet) / (1024 * 1024), Environment.WorkingSet / (1024 * 1024));
         }
     }
