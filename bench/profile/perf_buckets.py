@@ -22,7 +22,8 @@ BUCKETS = [
     ("trace parsing", ["TraceBatchParser", "TraceRecordReader", "TraceRequestReader"]),
     ("share splitting", ["ShareSplitter"]),
     ("event mapping", ["PostHogEventMapper", "Sha1"]),
-    ("orleans serialization", ["Orleans.Serialization"]),
+    # Also matches invocation frames whose generic types name Orleans.Serialization (Response, IInvokable).
+    ("orleans invocation/serialization", ["Orleans.Serialization"]),
     ("orleans messaging", ["Orleans.Runtime.Messaging", "Orleans.Networking", "Connection+<Process"]),
     ("http client (sends)", ["System.Net.Http"]),
     ("kestrel/asp.net core", ["Microsoft.AspNetCore"]),
