@@ -23,35 +23,9 @@ public readonly record struct GcPhase(long Collections, double PausedSeconds)
         string.Create(CultureInfo.InvariantCulture,
             $"{Collections} collections, {PausedSeconds * 1000:F0} ms paused ({100 * PausedSeconds / phase.TotalSeconds:F1} % of the phase)");
 
-    private static GcPhase? Read(string? metrics)
-    {
-        if (metrics is null) return null;
-        long collections = 0;
-        double? paused = null;
-        var sawCollections = false;
-        foreach (var line in metrics.AsSpan().EnumerateLines())
-        {
-            if (line.StartsWith(CollectionsName) && Value(line) is { } count)
-            {
-                // One series per generation: their sum is every collection.
-                collections += (long)count;
-                sawCollections = true;
-            }
-            else if (line.StartsWith(PauseName) && Value(line) is { } seconds)
-            {
-                paused = seconds;
-            }
-        }
-        return sawCollections && paused is { } p ? new GcPhase(collections, p) : null;
-    }
-
-    /// <summary>The sample value: the first field after the name and its labels.</summary>
-    private static double? Value(ReadOnlySpan<char> line)
-    {
-        var labelsEnd = line.LastIndexOf('}');
-        var rest = (labelsEnd >= 0 ? line[(labelsEnd + 1)..] : line[(line.IndexOf(' ') + 1)..]).Trim();
-        var space = rest.IndexOf(' ');
-        if (space >= 0) rest = rest[..space];
-        return double.TryParse(rest, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : null;
-    }
+    private static GcPhase? Read(string? metrics) =>
+        // One collections series per generation: their sum is every collection.
+        PrometheusText.Sum(metrics, CollectionsName) is { } collections && PrometheusText.Sum(metrics, PauseName) is { } paused
+            ? new GcPhase((long)collections, paused)
+            : null;
 }

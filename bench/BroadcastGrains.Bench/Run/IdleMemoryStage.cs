@@ -76,8 +76,7 @@ public sealed class IdleMemoryStage(RunOptions options, TargetLauncher launcher,
         while (Stopwatch.GetElapsedTime(started) < limit)
         {
             var text = await http.GetStringAsync(new Uri(target.BaseAddress, "/metrics"), cancellationToken);
-            var trims = text.Split('\n').Where(l => l.StartsWith("broadcast_memory_trims_total", StringComparison.Ordinal))
-                .Sum(l => long.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+            var trims = (long)(PrometheusText.Sum(text, "broadcast_memory_trims_total") ?? 0);
             history.Add((trims, target.ResidentBytes ?? throw new InvalidOperationException("the silo exited")));
             if (history.Count > window)
             {

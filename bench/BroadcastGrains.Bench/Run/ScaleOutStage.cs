@@ -104,18 +104,6 @@ public sealed class ScaleOutStage(RunOptions options, TargetLauncher launcher, T
     }
 
     /// <summary>A counter's growth between two Prometheus texts of one silo, summed over the series that carry <paramref name="label"/>.</summary>
-    private static long Delta(string? before, string? after, string name, string? label) => Sum(after, name, label) - Sum(before, name, label);
-
-    private static long Sum(string? metrics, string name, string? label)
-    {
-        if (metrics is null) return 0;
-        long total = 0;
-        foreach (var line in metrics.Split('\n'))
-        {
-            if (!line.StartsWith(name, StringComparison.Ordinal) || (label is not null && !line.Contains(label, StringComparison.Ordinal))) continue;
-            if (double.TryParse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v))
-                total += (long)v;
-        }
-        return total;
-    }
+    private static long Delta(string? before, string? after, string name, string? label) =>
+        (long)((PrometheusText.Sum(after, name, label) ?? 0) - (PrometheusText.Sum(before, name, label) ?? 0));
 }
