@@ -17,14 +17,7 @@ public static class DestinationEndpoints
 
     public static void MapDestinationEndpoints(this IEndpointRouteBuilder app)
     {
-        // Every operation can answer 400 (the {ws} filter) and 503 (storage trouble, StorageUnavailableHandler);
-        // 401 and 403 come with the token requirement (TokenRequirementTransformer).
-        var group = app.MapGroup("/v1/workspaces/{ws}/destinations")
-            .RequireAuthorization(Scopes.Workspace)
-            .AddEndpointFilter(WorkspaceIdFilter.Instance)
-            .WithTags("Destinations")
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        var group = app.MapWorkspaceGroup("/v1/workspaces/{ws}/destinations", Scopes.Workspace, "Destinations");
 
         group.MapPost("", Create).WithName("CreateDestination")
             .WithSummary("Add a PostHog destination (runs Test Connection first; nothing is saved when it fails)")

@@ -12,12 +12,7 @@ public static class SettingsSessionEndpoints
     public static void MapSettingsSessionEndpoints(this IEndpointRouteBuilder app)
     {
         // Admins only: a settings token must not mint more of itself or revoke itself and its siblings (403).
-        var group = app.MapGroup("/v1/workspaces/{ws}/settings-sessions")
-            .RequireAuthorization(Scopes.Admin)
-            .AddEndpointFilter(WorkspaceIdFilter.Instance)
-            .WithTags("Settings sessions")
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        var group = app.MapWorkspaceGroup("/v1/workspaces/{ws}/settings-sessions", Scopes.Admin, "Settings sessions");
 
         group.MapPost("", Create).WithName("CreateSettingsSession")
             .WithSummary("Make a settings token and page link for this workspace only (ttl_seconds 60 to 86400, default 3600)")

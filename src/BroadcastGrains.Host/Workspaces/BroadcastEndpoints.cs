@@ -10,14 +10,7 @@ public static class BroadcastEndpoints
 {
     public static void MapBroadcastEndpoints(this IEndpointRouteBuilder app)
     {
-        // 400 for a malformed {ws} (the filter), 503 for storage trouble; 401 and 403 come with the token requirement
-        // (TokenRequirementTransformer).
-        var group = app.MapGroup("/v1/workspaces/{ws}/broadcast")
-            .RequireAuthorization(Scopes.Workspace)
-            .AddEndpointFilter(WorkspaceIdFilter.Instance)
-            .WithTags("Workspaces")
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        var group = app.MapWorkspaceGroup("/v1/workspaces/{ws}/broadcast", Scopes.Workspace, "Workspaces");
 
         group.MapGet("", Get).WithName("GetBroadcast")
             .WithSummary("Whether the workspace broadcasts its traces (default: off)");
